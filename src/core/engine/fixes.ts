@@ -1,0 +1,139 @@
+// Applying many fixes at once (`bulwark scan --fix`, `/bulwark fix`, "Apply fixes"):
+// ops of one document are planned together so that fixes on the same container merge
+// into one coherent edit; Dockerfile edits are applied when they do not overlap, and
+// the loop re-scans until nothing applicable is left.
+import { planYamlEdits } from "../fix/yaml-edit.js";
+import type { Finding, SourceFile, TextEdit } from "../types.js";
+import type { FixOp } from "../fix/ops.js";
+import { applyTextEdits, FIX_SOURCES, scan } from "./scan.js";
+import type { ScanOptions } from "./scan.js";
+import type { K8sObject } from "../model/k8s.js";
+import { getCatalog } from "./catalog.js";
+
+export interface FixSelection {
+  /** Rule IDs named explicitly: their AUTO* fixes are applied too. */
+  rules?: readonly string[];
+  /** Apply AUTO* fixes of every rule (never the default). */
+  includeBehaviourChanging?: boolean;
+  /** Only these files. */
+  paths?: ReadonlySet<string>;
+}
+
+export interface FixOutcome {
+  /** New text of every file that changed. */
+  changed: Map<string, string>;
+  /** Findings whose fix was applied (from the first pass that applied them). */
+  applied: Finding[];
+  /** Rule IDs fixed, for commit messages. */
+  rules: string[];
+}
+
+const MAX_PASSES = 4;
+
+export function selectFixable(findings: readonly Finding[], sel: FixSelection, options: ScanOptions = {}): Finding[] {
+  const catalog = options.catalog ?? getCatalog();
+  const named = sel.rules && sel.rules.length > 0 ? new Set(sel.rules.map((r) => r.toUpperCase())) : undefined;
+  return findings.filter((f) => {
+    if (!f.fix || f.suppressed) return false;
+    if (sel.paths && !sel.paths.has(f.path)) return false;
+    if (named && !named.has(f.ruleId)) return false;
+    const cls = catalog.meta(f.ruleId)?.fix;
+    if (cls === "AUTO") return true;
+    return cls === "AUTO*" && (sel.includeBehaviourChanging === true || named?.has(f.ruleId) === true);
+  });
+}
+
+export function fixFiles(files: readonly SourceFile[], sel: FixSelection, options: ScanOptions = {}): FixOutcome {
+  const current = new Map(files.map((f) => [f.path, f.text]));
+  const applied: Finding[] = [];
+  const seen = new Set<string>();
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const result = scan(
+      [...current].map(([path, text]) => ({ path, text })),
+      { ...options, verifyFixes: pass === 0 ? options.verifyFixes : false },
+    );
+    const chosen = selectFixable(result.findings, sel, options).filter((f) => !seen.has(f.fingerprint));
+    if (chosen.length === 0) break;
+    let progressed = false;
+    for (const [path, group] of groupBy(chosen, (f) => f.path)) {
+      const text = current.get(path)!;
+      const { edits, used } = planFile(text, group);
+      if (edits.length === 0) continue;
+      current.set(path, applyTextEdits(text, edits));
+      for (const f of used) {
+        seen.add(f.fingerprint);
+        applied.push(f);
+      }
+      progressed = true;
+    }
+    if (!progressed) break;
+  }
+  const changed = new Map<string, string>();
+  for (const f of files) {
+    const now = current.get(f.path);
+    if (now !== undefined && now !== f.text) changed.set(f.path, now);
+  }
+  return { changed, applied, rules: [...new Set(applied.map((f) => f.ruleId))].sort() };
+}
+
+/** Plan the edits of one file: YAML ops grouped per document, other edits if they do not overlap. */
+function planFile(text: string, findings: Finding[]): { edits: TextEdit[]; used: Finding[] } {
+  const edits: TextEdit[] = [];
+  const used: Finding[] = [];
+  const byDoc = new Map<K8sObject["doc"], { object: K8sObject; ops: FixOp[]; findings: Finding[] }>();
+  const plain: Finding[] = [];
+  for (const f of findings) {
+    const src = FIX_SOURCES.get(f);
+    if (src?.kind === "yaml") {
+      const group = byDoc.get(src.object.doc) ?? { object: src.object, ops: [], findings: [] };
+      group.ops.push(...src.ops.map((op) => ({ ...op, path: [...src.object.basePath, ...op.path] })));
+      group.findings.push(f);
+      byDoc.set(src.object.doc, group);
+    } else plain.push(f);
+  }
+  for (const group of byDoc.values()) {
+    const planned = planYamlEdits(text, group.object.doc.doc, group.ops, group.object.file.path);
+    if (planned.failed.length === 0 && planned.edits.length > 0) {
+      edits.push(...planned.edits);
+      used.push(...group.findings);
+    } else if (group.findings.length > 0) {
+      // Fall back to the first finding's own edits; the next pass picks up the rest.
+      const f = group.findings[0];
+      if (f.fix && !overlaps(edits, f.fix.edits)) {
+        edits.push(...f.fix.edits);
+        used.push(f);
+      }
+    }
+  }
+  for (const f of plain) {
+    if (!f.fix || overlaps(edits, f.fix.edits)) continue;
+    edits.push(...f.fix.edits);
+    used.push(f);
+  }
+  return { edits: dedupe(edits), used };
+}
+
+function overlaps(a: readonly TextEdit[], b: readonly TextEdit[]): boolean {
+  return b.some((e) => a.some((x) => e.start < x.end && x.start < e.end || (e.start === x.start && e.end === x.end && e.start === e.end && e.newText !== x.newText)));
+}
+
+function dedupe(edits: TextEdit[]): TextEdit[] {
+  const seen = new Set<string>();
+  return edits.filter((e) => {
+    const k = `${e.start}:${e.end}:${e.newText}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = m.get(k);
+    if (list) list.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}

@@ -1,0 +1,525 @@
+// The pure scan: files in, findings out. No filesystem, network or clock access: the
+// caller passes texts, config and "now". Bad input becomes findings, never exceptions.
+import { createHash } from "node:crypto";
+import type { FixOp, Path } from "../fix/ops.js";
+import { planYamlEdits } from "../fix/yaml-edit.js";
+import type { Finding, Fix, ResourceRef, Severity, SourceFile, TextEdit } from "../types.js";
+import { severityRank } from "../types.js";
+import { detectFileKind, looksBinary, looksLikeHelmTemplate } from "../parse/detect.js";
+import { parseDockerfile } from "../parse/dockerfile.js";
+import type { DockerfileModel } from "../parse/dockerfile.js";
+import { LineIndex } from "../parse/positions.js";
+import { ancestorStarts, locateNode, nodeRange, parseYamlFile } from "../parse/yaml.js";
+import type { YamlFile } from "../parse/yaml.js";
+import { asObj, makeObjects, toWorkload } from "../model/k8s.js";
+import type { K8sObject, Workload } from "../model/k8s.js";
+import { DEFAULT_CONFIG } from "../config/schema.js";
+import type { BulwarkConfig, RuleSettings } from "../config/schema.js";
+import type { CheckContext, DockerReport, K8sReport, RuleCheck } from "./check.js";
+import { getCatalog, inProfile } from "./catalog.js";
+import type { Catalog } from "./catalog.js";
+import { makeProject } from "./project.js";
+import { findSuppressionComments, IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, parseIgnoreAnnotation, SuppressionIndex } from "./suppress.js";
+import type { ScanResult, ScanSummary } from "../../report/model.js";
+import type { RuleMeta } from "./rule.js";
+
+export interface ScanOptions {
+  config?: BulwarkConfig;
+  /** Injected clock for date-dependent rules. */
+  now?: Date;
+  catalog?: Catalog;
+  /** Run only these rules (tests, `--fix-rules`, chat-ops). */
+  onlyRules?: readonly string[];
+  /** Re-scan each fixed file and drop fixes that do not remove the finding or add another. */
+  verifyFixes?: boolean;
+  /** Paths that exist but are not scanned (e.g. .dockerignore), for rules that ask about them. */
+  knownPaths?: readonly string[];
+}
+
+interface FileState {
+  path: string;
+  text: string;
+  lines: LineIndex;
+  yaml?: YamlFile;
+  dockerfile?: DockerfileModel;
+  suppressions?: SuppressionIndex;
+}
+
+/** How a finding's fix was made, so that several fixes of one document can be re-planned together. */
+export type FixSource = { kind: "yaml"; object: K8sObject; ops: FixOp[] } | { kind: "edits" };
+export const FIX_SOURCES = new WeakMap<Finding, FixSource>();
+
+const DEFAULT_FIX_WARNING = "This fix changes runtime behaviour: check that the workload still starts and works before merging.";
+
+export function scan(files: readonly SourceFile[], options: ScanOptions = {}): ScanResult {
+  const config = options.config ?? DEFAULT_CONFIG;
+  const catalog = options.catalog ?? getCatalog();
+  const now = options.now ?? new Date(0);
+  const findings: Finding[] = [];
+  const states = new Map<string, FileState>();
+  const objects: K8sObject[] = [];
+  const workloads: Workload[] = [];
+  const dockerfiles: DockerfileModel[] = [];
+  const engineReport = makeEngineReporter(catalog, config, findings);
+
+  let considered = 0;
+  for (const file of files) {
+    const kind = detectFileKind(file.path);
+    if (kind === "other") continue;
+    considered++;
+    const lines = new LineIndex(file.text);
+    const state: FileState = { path: file.path, text: file.text, lines };
+    states.set(file.path, state);
+    if (considered > config.limits.maxFiles) {
+      engineReport("BULWARK-LIMIT", file.path, lines, 0, 0, `more than ${config.limits.maxFiles} files in one scan: ${file.path} was not scanned`);
+      continue;
+    }
+    const bytes = Buffer.byteLength(file.text, "utf8");
+    if (bytes > config.limits.maxFileBytes) {
+      engineReport("BULWARK-LIMIT", file.path, lines, 0, 0, `file is ${formatBytes(bytes)}, over the ${formatBytes(config.limits.maxFileBytes)} limit (limits.maxFileBytes): not scanned`);
+      continue;
+    }
+    if (looksBinary(file.text)) {
+      engineReport("BULWARK-PARSE", file.path, lines, 0, 0, `binary content in a file named like a ${kind === "dockerfile" ? "Dockerfile" : "YAML manifest"}: not scanned`);
+      continue;
+    }
+    if (kind === "dockerfile") {
+      try {
+        const model = parseDockerfile(file.path, file.text);
+        if (model.stages.length === 0 && file.text.trim() !== "") {
+          engineReport("BULWARK-PARSE", file.path, lines, 0, 0, "no FROM instruction: this is not a Dockerfile Bulwark can analyse");
+          continue;
+        }
+        state.dockerfile = model;
+        state.suppressions = new SuppressionIndex(findSuppressionComments(lines));
+        dockerfiles.push(model);
+      } catch (err) {
+        engineReport("BULWARK-PARSE", file.path, lines, 0, 0, `Dockerfile could not be parsed: ${errorMessage(err)}`);
+      }
+      continue;
+    }
+    if (kind === "values" || kind === "chart") continue; // Helm support reads these separately.
+    if (looksLikeHelmTemplate(file.path, file.text)) {
+      const at = Math.max(0, file.text.indexOf("{{"));
+      engineReport("BULWARK-SKIPPED", file.path, lines, at, at + 2, "Helm template syntax ({{ … }}): skipped by the plain-YAML scanner; Helm charts are reviewed through their Chart.yaml");
+      continue;
+    }
+    let yaml: YamlFile;
+    try {
+      yaml = parseYamlFile(file.path, file.text, { maxAliasCount: config.limits.maxAliasCount, maxDocuments: config.limits.maxDocuments });
+    } catch (err) {
+      engineReport("BULWARK-PARSE", file.path, lines, 0, 0, `YAML could not be parsed: ${errorMessage(err)}`);
+      continue;
+    }
+    state.yaml = yaml;
+    state.lines = yaml.lines;
+    state.suppressions = new SuppressionIndex(findSuppressionComments(yaml.lines));
+    const fileObjects = makeObjects(yaml);
+    // Only files that look like Kubernetes manifests get their parse errors reported:
+    // other YAML (CI workflows, app config) is none of our business.
+    const relevant = fileObjects.length > 0 || /^\s*(?:apiVersion|kind)\s*:|"(?:apiVersion|kind)"\s*:/m.test(file.text);
+    for (const d of yaml.docs) {
+      for (const p of d.problems) {
+        if (!relevant && p.kind === "error") continue;
+        const id = p.kind === "limit" ? "BULWARK-LIMIT" : "BULWARK-PARSE";
+        const start = yaml.lines.offset(p.range.startLine, p.range.startColumn);
+        const end = yaml.lines.offset(p.range.endLine, p.range.endColumn);
+        engineReport(id, file.path, yaml.lines, start, end, `${p.kind === "limit" ? "" : "invalid YAML: "}${p.message}${yaml.docs.length > 1 ? ` (document ${d.index + 1})` : ""}`);
+      }
+    }
+    for (const o of fileObjects) {
+      objects.push(o);
+      const w = toWorkload(o);
+      if (w) workloads.push(w);
+    }
+  }
+
+  const project = makeProject(objects, workloads, dockerfiles, [...files.map((f) => f.path), ...(options.knownPaths ?? [])]);
+  const only = options.onlyRules ? new Set(options.onlyRules) : undefined;
+  for (const [id, entry] of catalog.entries) {
+    const check = entry.check;
+    if (!check) continue;
+    const settings = ruleSettings(entry.meta, config, only);
+    if (!settings.enabled) continue;
+    const ctx = makeContext(entry.meta, settings, config, now, (r) => {
+      const f = toFinding(r, entry.meta, settings, states);
+      if (f) findings.push(f);
+    });
+    runCheck(check, ctx, objects, workloads, dockerfiles, project, (where, err) => {
+      findings.push(internalError(catalog, id, where, err, states));
+    });
+  }
+
+  applyAnnotationSuppressions(findings, objects, catalog, config, states);
+  applyCommentSuppressions(findings, states, catalog, config);
+  if (options.verifyFixes) verifyFixes(findings, files, options);
+
+  findings.sort(compareFindings);
+  return { findings, summary: summarize(findings, considered, objects.length + dockerfiles.length) };
+}
+
+function runCheck(
+  check: RuleCheck,
+  ctx: CheckContext,
+  objects: K8sObject[],
+  workloads: Workload[],
+  dockerfiles: DockerfileModel[],
+  project: ReturnType<typeof makeProject>,
+  onError: (where: { path: string }, err: unknown) => void,
+): void {
+  const guard = (where: { path: string }, fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      onError(where, err);
+    }
+  };
+  if (check.object) for (const o of objects) guard({ path: o.file.path }, () => check.object!(o, ctx));
+  if (check.workload) for (const w of workloads) guard({ path: w.obj.file.path }, () => check.workload!(w, ctx));
+  if (check.dockerfile) for (const d of dockerfiles) guard({ path: d.path }, () => check.dockerfile!(d, ctx));
+  if (check.project) guard({ path: project.objects[0]?.file.path ?? project.dockerfiles[0]?.path ?? "" }, () => check.project!(project, ctx));
+}
+
+export function ruleSettings(meta: RuleMeta, config: BulwarkConfig, only?: ReadonlySet<string>): RuleSettings {
+  const override = config.rules[meta.id] ?? {};
+  let enabled = meta.category === "bulwark" || (meta.defaultEnabled && inProfile(meta, config.profile));
+  if (override.enabled !== undefined) enabled = override.enabled;
+  if (only && meta.category !== "bulwark") enabled = only.has(meta.id) && (override.enabled !== false || only.size > 0);
+  return { enabled, severity: override.severity, options: override.options ?? {} };
+}
+
+function makeContext(meta: RuleMeta, settings: RuleSettings, config: BulwarkConfig, now: Date, report: (r: K8sReport | DockerReport) => void): CheckContext {
+  return {
+    meta,
+    settings,
+    now,
+    targetKubernetesVersion: config.targetKubernetesVersion,
+    pssVersion: config.pssVersion,
+    trustedRegistries: config.trustedRegistries,
+    report,
+  };
+}
+
+function isK8sReport(r: K8sReport | DockerReport): r is K8sReport {
+  return "object" in r;
+}
+
+function toFinding(r: K8sReport | DockerReport, meta: RuleMeta, settings: RuleSettings, states: Map<string, FileState>): Finding | undefined {
+  const severity: Severity = settings.severity ?? r.severity ?? meta.severity;
+  const base = { ruleId: meta.id, severity, title: meta.title, message: r.message };
+  if (isK8sReport(r)) {
+    const o = r.object;
+    const docPath: Path = [...o.basePath, ...r.path];
+    const loc = locateNode(o.doc.doc, docPath);
+    const range = loc.node ? nodeRange(o.file.lines, loc.node, loc.pair) : nodeRange(o.file.lines, loc.deepest.node, loc.deepest.pair);
+    const resource: ResourceRef = r.container ? { ...o.ref, container: r.container.name } : o.ref;
+    const finding: Finding = {
+      ...base,
+      path: o.file.path,
+      range,
+      resource,
+      fingerprint: fingerprint([meta.id, o.file.path, o.apiVersion.split("/")[0], o.kind, o.namespace ?? "", o.name, r.container?.name ?? "", r.path.join("."), r.key ?? ""]),
+    };
+    if (r.fix && (meta.fix === "AUTO" || meta.fix === "AUTO*")) {
+      const fix = planK8sFix(o, r.fix, meta);
+      if (fix) {
+        finding.fix = fix;
+        FIX_SOURCES.set(finding, { kind: "yaml", object: o, ops: r.fix.ops });
+      }
+    }
+    return finding;
+  }
+  const d = r.dockerfile;
+  const state = states.get(d.path);
+  const lines = state?.lines ?? d.lines;
+  const stage = r.stage !== undefined ? d.stages[r.stage] : undefined;
+  const finding: Finding = {
+    ...base,
+    path: d.path,
+    range: lines.range(r.start, r.end),
+    resource: { apiVersion: "dockerfile", kind: "Stage", name: stage?.alias ?? (r.stage !== undefined ? `stage ${r.stage}` : "file") },
+    fingerprint: fingerprint([meta.id, d.path, stage?.alias ?? String(r.stage ?? ""), normalizeWs(d.text.slice(r.start, r.end)), r.key ?? ""]),
+  };
+  if (r.fix && (meta.fix === "AUTO" || meta.fix === "AUTO*") && r.fix.edits.length > 0) {
+    finding.fix = withWarning({ description: r.fix.description, edits: r.fix.edits.map((e) => ({ path: d.path, ...e })) }, meta);
+    FIX_SOURCES.set(finding, { kind: "edits" });
+  }
+  return finding;
+}
+
+function planK8sFix(o: K8sObject, fix: NonNullable<K8sReport["fix"]>, meta: RuleMeta): Fix | undefined {
+  const ops = fix.ops.map((op) => ({ ...op, path: [...o.basePath, ...op.path] }));
+  try {
+    const planned = planYamlEdits(o.file.text, o.doc.doc, ops, o.file.path);
+    if (planned.failed.length > 0 || planned.edits.length === 0) return undefined;
+    return withWarning({ description: fix.description, edits: planned.edits }, meta);
+  } catch {
+    return undefined;
+  }
+}
+
+function withWarning(fix: Fix, meta: RuleMeta): Fix {
+  return meta.fix === "AUTO*" ? { ...fix, warning: meta.fixWarning?.trim() || DEFAULT_FIX_WARNING } : fix;
+}
+
+export function fingerprint(parts: readonly string[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
+}
+
+function normalizeWs(s: string): string {
+  return s.replace(/\\\r?\n/g, " ").replace(/\s+/g, " ").trim();
+}
+
+function makeEngineReporter(catalog: Catalog, config: BulwarkConfig, findings: Finding[]) {
+  return (ruleId: string, path: string, lines: LineIndex, start: number, end: number, message: string) => {
+    const meta = catalog.meta(ruleId);
+    const override = config.rules[ruleId];
+    if (override?.enabled === false) return;
+    findings.push({
+      ruleId,
+      severity: override?.severity ?? meta?.severity ?? "medium",
+      title: meta?.title ?? ruleId,
+      message,
+      path,
+      range: lines.range(start, end),
+      fingerprint: fingerprint([ruleId, path, message]),
+    });
+  };
+}
+
+function internalError(catalog: Catalog, ruleId: string, where: { path: string }, err: unknown, states: Map<string, FileState>): Finding {
+  const meta = catalog.meta("BULWARK-PARSE");
+  const lines = states.get(where.path)?.lines ?? new LineIndex("");
+  const message = `rule ${ruleId} failed on this file (${errorMessage(err)}); other rules still ran. Please report this.`;
+  return {
+    ruleId: "BULWARK-PARSE",
+    severity: "info",
+    title: meta?.title ?? "Could not analyse",
+    message,
+    path: where.path,
+    range: lines.range(0, 0),
+    fingerprint: fingerprint(["BULWARK-PARSE", where.path, ruleId]),
+  };
+}
+
+function applyAnnotationSuppressions(findings: Finding[], objects: K8sObject[], catalog: Catalog, config: BulwarkConfig, states: Map<string, FileState>): void {
+  const byResource = new Map<string, { ids: string[]; reason: string; obj: K8sObject }>();
+  for (const o of objects) {
+    const annotations = [asObj(asObj(o.value.metadata).annotations)];
+    const w = toWorkload(o);
+    if (w) annotations.push(asObj(w.podMeta.annotations));
+    const ids = annotations.flatMap((a) => parseIgnoreAnnotation(a[IGNORE_ANNOTATION]));
+    if (ids.length === 0) continue;
+    const reasonRaw = annotations.map((a) => a[IGNORE_REASON_ANNOTATION]).find((r) => typeof r === "string" && r.trim() !== "");
+    const reason = typeof reasonRaw === "string" ? reasonRaw.trim() : "";
+    byResource.set(resourceKey(o.file.path, o.ref), { ids, reason, obj: o });
+    if (!reason) {
+      const loc = locateNode(o.doc.doc, [...o.basePath, "metadata", "annotations", IGNORE_ANNOTATION]);
+      const node = loc.node ?? loc.deepest.node;
+      const range = nodeRange(o.file.lines, node, loc.node ? loc.pair : loc.deepest.pair);
+      pushSuppressWithoutReason(findings, catalog, config, o.file.path, range, `${o.kind}/${o.name}: ${IGNORE_ANNOTATION} has no reason; add a ${IGNORE_REASON_ANNOTATION} annotation saying why`);
+    }
+  }
+  if (byResource.size === 0) return;
+  for (const f of findings) {
+    if (!f.resource || f.suppressed) continue;
+    const entry = byResource.get(resourceKey(f.path, f.resource));
+    if (entry && (entry.ids.includes(f.ruleId) || entry.ids.includes("*") || entry.ids.includes("ALL"))) {
+      f.suppressed = { reason: entry.reason || "(no reason given)", source: `annotation ${IGNORE_ANNOTATION} on ${entry.obj.kind}/${entry.obj.name}` };
+    }
+  }
+  void states;
+}
+
+function resourceKey(path: string, r: ResourceRef): string {
+  return [path, r.apiVersion, r.kind, r.namespace ?? "", r.name].join("\u0000");
+}
+
+function applyCommentSuppressions(findings: Finding[], states: Map<string, FileState>, catalog: Catalog, config: BulwarkConfig): void {
+  for (const state of states.values()) {
+    const index = state.suppressions;
+    if (!index) continue;
+    for (const c of index.comments) {
+      if (!c.reason) {
+        const start = state.lines.offset(c.line, c.column);
+        pushSuppressWithoutReason(findings, catalog, config, state.path, state.lines.range(start, state.lines.offset(c.line + 1) - 1), `suppression of ${c.ruleIds.join(", ")} has no reason: write \`# bulwark:ignore ${c.ruleIds.join(",")} <why>\``);
+      }
+    }
+  }
+  for (const f of findings) {
+    if (f.suppressed || f.ruleId.startsWith("BULWARK-")) continue;
+    const state = states.get(f.path);
+    const index = state?.suppressions;
+    if (!state || !index || index.comments.length === 0) continue;
+    const candidates = candidateLines(f, state);
+    const hit = index.match(f.ruleId, candidates);
+    if (hit) f.suppressed = { reason: hit.reason || "(no reason given)", source: `comment ${f.path}:${hit.line}` };
+  }
+}
+
+/** Lines whose suppression comment covers a finding: its own line and every ancestor's start line. */
+function candidateLines(f: Finding, state: FileState): number[] {
+  const lines = new Set<number>([f.range.startLine]);
+  if (state.yaml && f.resource) {
+    for (const d of state.yaml.docs) {
+      const start = d.doc.range?.[0] ?? 0;
+      const end = d.doc.range?.[2] ?? 0;
+      const at = state.lines.offset(f.range.startLine, f.range.startColumn);
+      if (at < start || at > end) continue;
+      // Walk the document from its root along the node path to the finding's offset.
+      for (const s of ancestorsAt(d.doc, at)) lines.add(state.lines.position(s).line);
+    }
+  }
+  if (state.dockerfile) {
+    const at = state.lines.offset(f.range.startLine, f.range.startColumn);
+    for (const stage of state.dockerfile.stages) {
+      const next = state.dockerfile.stages[stage.index + 1];
+      if (at >= stage.from.start && (!next || at < next.from.start)) lines.add(stage.from.range.startLine);
+    }
+  }
+  return [...lines];
+}
+
+function ancestorsAt(doc: YamlFile["docs"][number]["doc"], offset: number): number[] {
+  // Find the node path containing `offset`, then reuse ancestorStarts.
+  const path: (string | number)[] = [];
+  let node: unknown = doc.contents;
+  for (;;) {
+    const n = node as { items?: unknown[]; range?: [number, number, number] } | null;
+    if (!n || !Array.isArray(n.items)) break;
+    let advanced = false;
+    for (let i = 0; i < n.items.length; i++) {
+      const item = n.items[i] as { key?: { value?: unknown; range?: [number, number, number] }; value?: { range?: [number, number, number] }; range?: [number, number, number] };
+      if (item && "key" in item && item.key !== undefined) {
+        const s = item.key?.range?.[0] ?? -1;
+        const e = item.value?.range?.[2] ?? item.key?.range?.[2] ?? -1;
+        if (offset >= s && offset <= e) {
+          path.push(String(item.key?.value));
+          node = item.value;
+          advanced = true;
+          break;
+        }
+      } else if (item?.range && offset >= item.range[0] && offset <= item.range[2]) {
+        path.push(i);
+        node = item;
+        advanced = true;
+        break;
+      }
+    }
+    if (!advanced) break;
+  }
+  return ancestorStarts(doc, path);
+}
+
+function pushSuppressWithoutReason(findings: Finding[], catalog: Catalog, config: BulwarkConfig, path: string, range: Finding["range"], message: string): void {
+  const meta = catalog.meta("BULWARK-SUPPRESS");
+  if (config.rules["BULWARK-SUPPRESS"]?.enabled === false) return;
+  findings.push({
+    ruleId: "BULWARK-SUPPRESS",
+    severity: config.rules["BULWARK-SUPPRESS"]?.severity ?? meta?.severity ?? "low",
+    title: meta?.title ?? "Suppression without a reason",
+    message,
+    path,
+    range,
+    fingerprint: fingerprint(["BULWARK-SUPPRESS", path, message]),
+  });
+}
+
+/** Engine-level fix verification: apply, re-parse, re-scan the file; drop fixes that misbehave. */
+function verifyFixes(findings: Finding[], files: readonly SourceFile[], options: ScanOptions): void {
+  const texts = new Map(files.map((f) => [f.path, f.text]));
+  const beforeByFile = new Map<string, Set<string>>();
+  for (const f of findings) {
+    if (!f.fix || f.suppressed) continue;
+    const original = texts.get(f.path);
+    if (original === undefined) continue;
+    let before = beforeByFile.get(f.path);
+    if (!before) {
+      before = new Set(scan([{ path: f.path, text: original }], { ...options, verifyFixes: false }).findings.map((x) => x.fingerprint));
+      beforeByFile.set(f.path, before);
+    }
+    const problem = checkFix(f, original, before, options);
+    if (problem) {
+      delete f.fix;
+      f.message += ` (automatic fix withheld: ${problem})`;
+    }
+  }
+}
+
+function checkFix(f: Finding, original: string, before: Set<string>, options: ScanOptions): string | undefined {
+  if (!f.fix) return undefined;
+  let fixed: string;
+  try {
+    fixed = applyTextEdits(original, f.fix.edits);
+  } catch (err) {
+    return errorMessage(err);
+  }
+  const after = scan([{ path: f.path, text: fixed }], { ...options, verifyFixes: false }).findings;
+  const parse = after.find((x) => x.ruleId === "BULWARK-PARSE");
+  if (parse) return `the fixed file does not parse (${parse.message})`;
+  const fingerprints = new Set(after.map((x) => x.fingerprint));
+  // Only rules that see one file at a time can be re-checked on the file alone.
+  const stillThere = fingerprints.has(f.fingerprint) && before.has(f.fingerprint);
+  if (stillThere && !isCrossResource(f.ruleId, options)) return "the finding is still there after the fix";
+  const added = after.filter((x) => !before.has(x.fingerprint) && !x.ruleId.startsWith("BULWARK-"));
+  if (added.length > 0) return `the fix would add ${added[0].ruleId}`;
+  return undefined;
+}
+
+function isCrossResource(ruleId: string, options: ScanOptions): boolean {
+  const check = (options.catalog ?? getCatalog()).entries.get(ruleId)?.check;
+  return Boolean(check?.project);
+}
+
+/** Apply non-overlapping edits (sorted here) to a text. */
+export function applyTextEdits(text: string, edits: readonly Pick<TextEdit, "start" | "end" | "newText">[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = "";
+  let pos = 0;
+  for (const e of sorted) {
+    if (e.start < pos) throw new Error(`overlapping edits at offset ${e.start}`);
+    out += text.slice(pos, e.start) + e.newText;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+    a.range.startLine - b.range.startLine ||
+    a.range.startColumn - b.range.startColumn ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) ||
+    (a.resource?.container ?? "").localeCompare(b.resource?.container ?? "")
+  );
+}
+
+function summarize(findings: Finding[], files: number, resources: number): ScanSummary {
+  const bySeverity = { critical: 0, high: 0, medium: 0, low: 0, info: 0 } as Record<Severity, number>;
+  const byRule: Record<string, number> = {};
+  let suppressed = 0;
+  let errors = 0;
+  for (const f of findings) {
+    if (f.suppressed) {
+      suppressed++;
+      continue;
+    }
+    bySeverity[f.severity]++;
+    byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+    if (f.ruleId === "BULWARK-PARSE" || f.ruleId === "BULWARK-LIMIT") errors++;
+  }
+  return { files, resources, findings: findings.length - suppressed, suppressed, bySeverity, byRule, errors };
+}
+
+/** Unsuppressed findings at or above the threshold. */
+export function failing(findings: readonly Finding[], failOn: Severity): Finding[] {
+  return findings.filter((f) => !f.suppressed && severityRank(f.severity) >= severityRank(failOn));
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,3 @@
+import type { RuleCheck } from "../core/engine/check.js";
+
+export const IMAGE_CHECKS: RuleCheck[] = [];

@@ -1,0 +1,70 @@
+// One generic test runs every rule's documented examples: failing examples must be
+// found, passing ones must not, and fixed examples must be reproduced byte for byte by
+// the rule's own fix — which must also make the finding go away.
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { RuleMeta } from "../../src/core/engine/rule.js";
+import { scan } from "../../src/core/engine/scan.js";
+import { fixFiles } from "../../src/core/engine/fixes.js";
+import { DEFAULT_CONFIG } from "../../src/core/config/schema.js";
+
+const dir = new URL("../../rules/", import.meta.url);
+const rules: RuleMeta[] = readdirSync(dir)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort()
+  .map((f) => parse(readFileSync(new URL(f, dir), "utf8")) as RuleMeta);
+
+const NOW = new Date("2026-11-25T00:00:00Z");
+// Examples are judged with every rule enabled regardless of profile, so that
+// off-by-default rules are exercised too.
+const config = { ...DEFAULT_CONFIG, profile: "hardened" as const };
+
+function scanExample(rule: RuleMeta, file: string, content: string) {
+  return scan([{ path: file, text: content }], {
+    config: { ...config, rules: { [rule.id]: { enabled: true } } },
+    onlyRules: [rule.id],
+    now: NOW,
+  }).findings.filter((f) => f.ruleId === rule.id && !f.suppressed);
+}
+
+describe.each(rules.map((r) => [r.id, r] as const))("%s", (_id, rule) => {
+  const failing = rule.examples?.failing ?? [];
+  const passing = rule.examples?.passing ?? [];
+
+  it("documents at least one failing and one passing example", () => {
+    expect(failing.length).toBeGreaterThan(0);
+    expect(passing.length).toBeGreaterThan(0);
+  });
+
+  for (const ex of failing) {
+    it(`fails: ${ex.name}`, () => {
+      const found = scanExample(rule, ex.file ?? "manifest.yaml", ex.content);
+      if (ex.count !== undefined) expect(found).toHaveLength(ex.count);
+      else expect(found.length).toBeGreaterThan(0);
+      for (const f of found) {
+        expect(f.range.startLine).toBeGreaterThan(0);
+        expect(f.message.length).toBeGreaterThan(10);
+      }
+    });
+    if (ex.fixed !== undefined) {
+      it(`fixes: ${ex.name}`, () => {
+        const file = ex.file ?? "manifest.yaml";
+        const out = fixFiles([{ path: file, text: ex.content }], { rules: [rule.id] }, { config: { ...config, rules: { [rule.id]: { enabled: true } } }, onlyRules: [rule.id], now: NOW });
+        const fixed = out.changed.get(file) ?? ex.content;
+        expect(fixed).toBe(ex.fixed);
+        expect(scanExample(rule, file, fixed)).toEqual([]);
+      });
+    }
+  }
+  for (const ex of passing) {
+    it(`passes: ${ex.name}`, () => {
+      expect(scanExample(rule, ex.file ?? "manifest.yaml", ex.content)).toEqual([]);
+    });
+  }
+  if (rule.fix === "AUTO" || rule.fix === "AUTO*") {
+    it("has a fixed example (AUTO/AUTO* rule)", () => {
+      expect(failing.some((e) => e.fixed !== undefined)).toBe(true);
+    });
+  }
+});

@@ -1,0 +1,11 @@
+import { validateRequest, matchRoute } from "./openapi.js";
+console.log(matchRoute("GET", "/repos/o/r/git/ref/heads%2Ffeature%2Fx")?.params);
+console.log(matchRoute("GET", "/repos/o/r/commits/abc/check-runs")?.key);
+console.log(validateRequest({ method: "GET", url: "/repos/o/r/commits/abc/check-runs" }));
+console.log(validateRequest({ method: "GET", url: "/repos/o/r/pulls/abc/files?per_page=x&foo=1" }));
+console.log(validateRequest({ method: "POST", url: "/repos/o/r/pulls/1/reviews", headers: {"content-type":"application/json"}, body: JSON.stringify({event:"COMMENT", body:"x", comments:[{path:"a", body:"b", line: 3, startLine: 2}]}) }));
+console.log(validateRequest({ method: "POST", url: "/repos/o/r/check-runs", body: {name:"x", head_sha:"a", status:"completed", output:{title:"t", summary:"s", annotations: Array.from({length:51},()=>({path:"a",start_line:1,end_line:1,annotation_level:"warning",message:"m"}))}} }));
+console.log(validateRequest({ method: "PATCH", url: "/repos/o/r/check-runs/5", body: {status:"completed"} }));
+console.log(validateRequest({ method: "PATCH", url: "/repos/o/r/check-runs/5", body: {conclusion:"success"} }));
+console.log(validateRequest({ method: "POST", url: "/graphql", body: {query:"{viewer{login}}"} }));
+console.log(validateRequest({ method: "DELETE", url: "/foo" }));
