@@ -198,7 +198,9 @@ function candidateRanges(t: LineTable, edits: readonly TextEdit[]): [number, num
     const seen = new Set<string>();
     acc = next.filter(([s, en]) => (seen.has(`${s}:${en}`) ? false : (seen.add(`${s}:${en}`), true))).slice(0, 64);
   }
-  return acc.sort((x, y) => x[1] - x[0] - (y[1] - y[0]) || x[0] - y[0]);
+  // Smallest span first; ties keep generation order (prefix of the line before suffix of the
+  // previous line). Array.prototype.sort is stable.
+  return acc.sort((x, y) => x[1] - x[0] - (y[1] - y[0]));
 }
 
 interface Replacement {
