@@ -6,6 +6,7 @@
 import { SEVERITIES, severityRank } from "../core/types.js";
 import type { Finding, Severity } from "../core/types.js";
 import {
+  compareFindings,
   countBySeverity,
   gatingFindings,
   hasFix,
@@ -114,6 +115,9 @@ class Budget {
     this.parts.push(text);
     this.used += text.length + 1;
   }
+  remaining(): number {
+    return this.limit - this.used;
+  }
   tryAdd(text: string): boolean {
     if (!this.fits(text)) return false;
     this.add(text);
@@ -158,32 +162,43 @@ export function formatMarkdown(result: ScanResult, ctx: ReportContext, maxChars:
     budget.tryAdd(`${ruleTable.join("\n")}\n`);
   }
 
-  // One <details> per file.
+  // One <details> per file. When not everything fits, the most severe findings are kept, wherever
+  // they are, and a file whose table is cut says how many of its findings it shows.
   const byPath = new Map<string, Finding[]>();
   for (const f of active) {
     const list = byPath.get(f.path);
     if (list) list.push(f);
     else byPath.set(f.path, [f]);
   }
-  for (const [path, findings] of byPath) {
-    const breakdown = severityBreakdown(countBySeverity(findings));
-    const open = `<details><summary><code>${escapeHtml(toPosixPath(path, ctx.cwd))}</code> · ${plural(findings.length, "finding")} (${breakdown})</summary>\n\n| Line | Severity | Rule | Message |\n|---:|---|---|---|`;
-    const close = "\n</details>\n";
-    const rows: string[] = [];
-    let length = open.length + close.length;
-    for (const f of findings) {
-      const row = `| ${f.range.startLine} | ${sev(f.severity)} | ${code(f.ruleId)} | ${messageCell(f)} |`;
-      if (!budget.fits(length + row.length + 1)) break;
-      rows.push(row);
-      length += row.length + 1;
-    }
-    omitted += findings.length - rows.length;
-    if (rows.length > 0) budget.add([open, ...rows].join("\n") + close);
+  const close = "\n</details>\n";
+  const fileOpen = (path: string, findings: readonly Finding[], shown: number, partial: boolean): string =>
+    `<details><summary><code>${escapeHtml(toPosixPath(path, ctx.cwd))}</code> · ${plural(findings.length, "finding")} ` +
+    `(${severityBreakdown(countBySeverity(findings))})${partial ? `, ${shown} shown` : ""}</summary>\n\n` +
+    "| Line | Severity | Rule | Message |\n|---:|---|---|---|";
+  const rowOf = new Map(active.map((f) => [f, `| ${f.range.startLine} | ${sev(f.severity)} | ${code(f.ruleId)} | ${messageCell(f)} |`]));
+
+  const shown = new Set<Finding>();
+  const opened = new Set<string>();
+  let room = budget.remaining();
+  const mostSevereFirst = [...active].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || compareFindings(a, b));
+  for (const f of mostSevereFirst) {
+    let cost = rowOf.get(f)!.length + 1;
+    // Charge a new file's header at its longest (the ", N shown" form).
+    if (!opened.has(f.path)) cost += fileOpen(f.path, byPath.get(f.path)!, byPath.get(f.path)!.length, true).length + close.length + 1;
+    if (cost > room) break;
+    room -= cost;
+    shown.add(f);
+    opened.add(f.path);
   }
+  for (const [path, findings] of byPath) {
+    const rows = findings.filter((f) => shown.has(f)).map((f) => rowOf.get(f)!);
+    if (rows.length === 0) continue;
+    budget.add([fileOpen(path, findings, rows.length, rows.length < findings.length), ...rows].join("\n") + close);
+  }
+  omitted += active.length - shown.size;
 
   if (suppressed.length > 0) {
     const open = `<details><summary>Suppressed findings (${suppressed.length})</summary>\n\n| File | Line | Rule | Message | Reason |\n|---|---:|---|---|---|`;
-    const close = "\n</details>\n";
     const rows: string[] = [];
     let length = open.length + close.length;
     for (const f of suppressed) {
