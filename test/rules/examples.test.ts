@@ -3,8 +3,10 @@
 // the rule's own fix — which must also make the finding go away.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import type { RuleMeta } from "../../src/core/engine/rule.js";
+import { parse, stringify } from "yaml";
+import { parseConfig } from "../../src/core/config/load.js";
+import type { BulwarkConfig } from "../../src/core/config/schema.js";
+import type { RuleExample, RuleMeta } from "../../src/core/engine/rule.js";
 import { scan } from "../../src/core/engine/scan.js";
 import { fixFiles } from "../../src/core/engine/fixes.js";
 import { DEFAULT_CONFIG } from "../../src/core/config/schema.js";
@@ -16,16 +18,17 @@ const rules: RuleMeta[] = readdirSync(dir)
   .map((f) => parse(readFileSync(new URL(f, dir), "utf8")) as RuleMeta);
 
 const NOW = new Date("2026-11-25T00:00:00Z");
-// Examples are judged with every rule enabled regardless of profile, so that
-// off-by-default rules are exercised too.
-const config = { ...DEFAULT_CONFIG, profile: "hardened" as const };
+// Each example runs with only its rule enabled (off-by-default rules included), under
+// the example's own config when it has one.
+function exampleConfig(rule: RuleMeta, ex: RuleExample): BulwarkConfig {
+  const base = ex.config ? parseConfig(stringify(ex.config), `${rule.id} example "${ex.name}"`).config : structuredClone(DEFAULT_CONFIG);
+  return { ...base, rules: { ...base.rules, [rule.id]: { ...base.rules[rule.id], enabled: true } } };
+}
 
-function scanExample(rule: RuleMeta, file: string, content: string) {
-  return scan([{ path: file, text: content }], {
-    config: { ...config, rules: { [rule.id]: { enabled: true } } },
-    onlyRules: [rule.id],
-    now: NOW,
-  }).findings.filter((f) => f.ruleId === rule.id && !f.suppressed);
+function scanExample(rule: RuleMeta, ex: RuleExample, content = ex.content) {
+  return scan([{ path: ex.file ?? "manifest.yaml", text: content }], { config: exampleConfig(rule, ex), onlyRules: [rule.id], now: NOW }).findings.filter(
+    (f) => f.ruleId === rule.id && !f.suppressed,
+  );
 }
 
 describe.each(rules.map((r) => [r.id, r] as const))("%s", (_id, rule) => {
@@ -39,7 +42,7 @@ describe.each(rules.map((r) => [r.id, r] as const))("%s", (_id, rule) => {
 
   for (const ex of failing) {
     it(`fails: ${ex.name}`, () => {
-      const found = scanExample(rule, ex.file ?? "manifest.yaml", ex.content);
+      const found = scanExample(rule, ex);
       if (ex.count !== undefined) expect(found).toHaveLength(ex.count);
       else expect(found.length).toBeGreaterThan(0);
       for (const f of found) {
@@ -50,16 +53,16 @@ describe.each(rules.map((r) => [r.id, r] as const))("%s", (_id, rule) => {
     if (ex.fixed !== undefined) {
       it(`fixes: ${ex.name}`, () => {
         const file = ex.file ?? "manifest.yaml";
-        const out = fixFiles([{ path: file, text: ex.content }], { rules: [rule.id] }, { config: { ...config, rules: { [rule.id]: { enabled: true } } }, onlyRules: [rule.id], now: NOW });
+        const out = fixFiles([{ path: file, text: ex.content }], { rules: [rule.id] }, { config: exampleConfig(rule, ex), onlyRules: [rule.id], now: NOW });
         const fixed = out.changed.get(file) ?? ex.content;
         expect(fixed).toBe(ex.fixed);
-        expect(scanExample(rule, file, fixed)).toEqual([]);
+        expect(scanExample(rule, ex, fixed)).toEqual([]);
       });
     }
   }
   for (const ex of passing) {
     it(`passes: ${ex.name}`, () => {
-      expect(scanExample(rule, ex.file ?? "manifest.yaml", ex.content)).toEqual([]);
+      expect(scanExample(rule, ex)).toEqual([]);
     });
   }
   if (rule.fix === "AUTO" || rule.fix === "AUTO*") {

@@ -31,6 +31,8 @@ export interface RuleExample {
   fixed?: string;
   /** Expected number of findings of this rule (failing examples); default "at least one". */
   count?: number;
+  /** Config the example is scanned with (same schema as .github/bulwark.yml), e.g. trustedRegistries. */
+  config?: Record<string, unknown>;
 }
 
 export interface PssReference {

@@ -461,7 +461,9 @@ function checkFix(f: Finding, original: string, before: Set<string>, options: Sc
   // Only rules that see one file at a time can be re-checked on the file alone.
   const stillThere = fingerprints.has(f.fingerprint) && before.has(f.fingerprint);
   if (stillThere && !isCrossResource(f.ruleId, options)) return "the finding is still there after the fix";
-  const added = after.filter((x) => !before.has(x.fingerprint) && !x.ruleId.startsWith("BULWARK-"));
+  // Cross-resource rules judge the file together with others (e.g. a pod leaving the host
+  // network becomes subject to NetworkPolicies): what they add is not the fix's doing.
+  const added = after.filter((x) => !before.has(x.fingerprint) && !x.ruleId.startsWith("BULWARK-") && !isCrossResource(x.ruleId, options));
   if (added.length > 0) return `the fix would add ${added[0].ruleId}`;
   return undefined;
 }
