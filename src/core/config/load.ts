@@ -143,8 +143,8 @@ export function parseConfig(text: string, source = ".github/bulwark.yml", knownR
       case "targetKubernetesVersion":
       case "pssVersion": {
         const v = scalarValue(pair.value as Node);
-        const s = typeof v === "number" ? v.toFixed(2).replace(/0$/, "") : v;
-        if (typeof s === "string" && (KUBE_VERSION.test(s) || (key === "pssVersion" && s === "latest"))) config[key] = s.replace(/^v/, "");
+        // An unquoted 1.30 is the number 1.3: refuse numbers rather than guess the minor.
+        if (typeof v === "string" && (KUBE_VERSION.test(v) || (key === "pssVersion" && v === "latest"))) config[key] = v.replace(/^v/, "");
         else at(ctx, pair.value as Node, `${key} must look like "1.33"${key === "pssVersion" ? ' or "latest"' : ""} (quote it: 1.30 unquoted is the number 1.3)`);
         break;
       }
