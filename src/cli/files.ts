@@ -1,7 +1,7 @@
 // Collect the files a CLI scan reads: walk directories, keep what the engine can read,
 // apply the config's include/exclude globs. I/O lives here, not in the engine.
 import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import type { SourceFile } from "../core/types.js";
 import { detectFileKind } from "../core/parse/detect.js";
 import { isPathSelected } from "../core/config/globs.js";
@@ -11,6 +11,8 @@ const SKIP_DIRS = new Set([".git", "node_modules", ".terraform", "vendor", ".ven
 
 export interface CollectedFiles {
   files: SourceFile[];
+  /** Absolute path of each collected file, by its display path. */
+  absolute: Map<string, string>;
   /** Other files seen (e.g. .dockerignore) that rules may ask about by path. */
   extraPaths: string[];
   missing: string[];
@@ -18,6 +20,7 @@ export interface CollectedFiles {
 
 export function collectFiles(inputs: readonly string[], config: BulwarkConfig, cwd = process.cwd()): CollectedFiles {
   const files: SourceFile[] = [];
+  const absolute = new Map<string, string>();
   const extraPaths: string[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
@@ -36,6 +39,7 @@ export function collectFiles(inputs: readonly string[], config: BulwarkConfig, c
     }
     if (!explicit && !isPathSelected(path, config)) return;
     files.push({ path, text: readFileSync(abs, "utf8") });
+    absolute.set(path, abs);
   };
   const walk = (dir: string) => {
     let entries: string[];
@@ -57,17 +61,18 @@ export function collectFiles(inputs: readonly string[], config: BulwarkConfig, c
       } else if (st.isFile()) add(abs, false);
     }
   };
-  for (const input of inputs.length ? inputs : ["."]) {
+  for (const given of inputs.length ? inputs : ["."]) {
+    const input = resolve(cwd, given);
     let st;
     try {
       st = statSync(input);
     } catch {
-      missing.push(input);
+      missing.push(given);
       continue;
     }
     if (st.isDirectory()) walk(input);
     else add(input, true);
   }
-  return { files, extraPaths, missing };
+  return { files, absolute, extraPaths, missing };
 }
 

@@ -2,6 +2,7 @@
 // `bulwark` — the CLI over the engine. Exit codes: 0 nothing at or above --fail-on,
 // 1 something was, 2 usage or config error (DESIGN.md "CLI").
 import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { scan, failing } from "../core/engine/scan.js";
 import { fixFiles } from "../core/engine/fixes.js";
@@ -130,11 +131,12 @@ function runScan(args: string[], io: Io): number {
         continue;
       }
       // A file edited on disk since we read it is left alone: never overwrite someone's work.
-      if (readFileSync(path, "utf8") !== original) {
+      const abs = collected.absolute.get(path)!;
+      if (readFileSync(abs, "utf8") !== original) {
         io.stderr(`bulwark: ${path} changed on disk while fixing; not written\n`);
         continue;
       }
-      writeFileSync(path, text);
+      writeFileSync(abs, text);
     }
     const verb = values["dry-run"] ? "would fix" : "fixed";
     io.stderr(`bulwark: ${verb} ${outcome.applied.length} finding(s) in ${outcome.changed.size} file(s)${outcome.rules.length ? ` (${outcome.rules.join(", ")})` : ""}\n`);
@@ -149,7 +151,7 @@ function runScan(args: string[], io: Io): number {
     failOn: config.failOn,
     color: format === "text" && shouldUseColor(io.env, io.isTTY),
   });
-  if (values.output) writeFileSync(values.output, report);
+  if (values.output) writeFileSync(resolve(io.cwd, values.output), report);
   else io.stdout(report.endsWith("\n") ? report : `${report}\n`);
   return failing(result.findings, config.failOn).length > 0 ? 1 : 0;
 }
