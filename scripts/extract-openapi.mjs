@@ -80,7 +80,8 @@ function deref(spec, node, stack = [], isPropertyMap = false) {
   if (typeof node.$ref === "string") {
     if (stack.includes(node.$ref)) return { "x-cycle": node.$ref };
     const target = resolvePointer(spec, node.$ref);
-    const { $ref: _ignored, ...siblings } = node;
+    const siblings = { ...node };
+    delete siblings.$ref;
     const expanded = deref(spec, target, [...stack, node.$ref]);
     return Object.keys(siblings).length ? { ...expanded, ...deref(spec, siblings, stack) } : expanded;
   }
@@ -110,7 +111,11 @@ function main() {
       path,
       operationId: op.operationId,
       summary: op.summary,
-      parameters: parameters.map(({ description: _d, ...p }) => p),
+      parameters: parameters.map((p) => {
+        const copy = { ...p };
+        delete copy.description;
+        return copy;
+      }),
       ...(requestBody ? { requestBody } : {}),
     });
   }

@@ -353,29 +353,21 @@ function analyseFix(t: LineTable, path: string, diff: FileDiff, finding: Finding
   if (spansFiles) return { noSuggestion: "fix-spans-files", diff: diffText };
 
   const ranges = candidateRanges(t, edits);
-  let sawInDiff = false;
   let sawRepresentable = false;
   for (const [s, e] of ranges) {
     if (s < 1 || e > t.count) continue;
-    const inDiff = isRightRangeInOneHunk(diff, s, e);
     const rep = replacementFor(t, edits, s, e);
-    if (!rep) continue;
-    if (simulateSuggestion(t.text, s, e, rep.replacement) !== fixed) continue;
+    if (!rep || simulateSuggestion(t.text, s, e, rep.replacement) !== fixed) continue;
     sawRepresentable = true;
-    if (!inDiff) continue;
-    sawInDiff = true;
-    return { suggestion: rep, diff: diffText };
+    if (isRightRangeInOneHunk(diff, s, e)) return { suggestion: rep, diff: diffText };
   }
   if (!sawRepresentable) return { noSuggestion: "not-representable", diff: diffText };
-  if (!sawInDiff) {
-    // Distinguish "touches lines outside the diff" from "all in the diff, but in two hunks".
-    const allRight = ranges.some(([s, e]) => {
-      for (let l = s; l <= e; l++) if (!diff.rightLines.has(l)) return false;
-      return true;
-    });
-    return { noSuggestion: allRight ? "spans-hunks" : "outside-diff", diff: diffText };
-  }
-  return { noSuggestion: "outside-diff", diff: diffText };
+  // Distinguish "touches lines outside the diff" from "all in the diff, but in two hunks".
+  const allRight = ranges.some(([s, e]) => {
+    for (let l = s; l <= e; l++) if (!diff.rightLines.has(l)) return false;
+    return true;
+  });
+  return { noSuggestion: allRight ? "spans-hunks" : "outside-diff", diff: diffText };
 }
 
 /**

@@ -9,6 +9,12 @@ import { makePatch } from "./patch.js";
 
 const run = promisify(execFile);
 
+type HttpErr = { status: number; message: string; response: { headers: Record<string, string | undefined> } };
+const unexpected = (): never => {
+  throw new Error("expected the request to fail");
+};
+const asHttpError = (e: unknown): HttpErr => e as HttpErr;
+
 const BASE_DEPLOY = `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -112,7 +118,7 @@ describe("reviews", () => {
       [10, null, "RIGHT", "github-actions[bot]"],
       [23, 22, "RIGHT", "github-actions[bot]"],
     ]);
-    expect(comments[0].diff_hunk).toMatch(/^@@ .*\n[\s\S]*\+          image: nginx:latest$/);
+    expect(comments[0].diff_hunk).toMatch(/^@@ .*\n[\s\S]*\+ {10}image: nginx:latest$/);
     const reviews = await octokit.rest.pulls.listReviews({ ...repo, pull_number: pr.number });
     expect(reviews.data).toHaveLength(1);
     gh.assertNoViolations();
@@ -131,7 +137,7 @@ describe("reviews", () => {
           { path: "deploy.yaml", line: 2, side: "RIGHT", body: "off the diff" },
         ],
       })
-      .catch((e: unknown) => e as { status: number; message: string });
+      .then(unexpected, asHttpError);
     expect(err.status).toBe(422);
     expect(err.message).toContain("Pull request review thread line must be part of the diff");
     expect(err.message).toContain("diff hunk can't be blank");
@@ -142,18 +148,18 @@ describe("reviews", () => {
   it("rejects multi-line comments spanning two hunks, and comments on removed files", async () => {
     const span = await octokit.rest.pulls
       .createReview({ ...repo, pull_number: pr.number, event: "COMMENT", body: "x", comments: [{ path: "deploy.yaml", start_line: 10, line: 22, body: "b" }] })
-      .catch((e: unknown) => e as { status: number; message: string });
+      .then(unexpected, asHttpError);
     expect(span.status).toBe(422);
     expect(span.message).toContain("start line must be part of the same hunk as the line.");
     const removed = await octokit.rest.pulls
       .createReview({ ...repo, pull_number: pr.number, event: "COMMENT", body: "x", comments: [{ path: "Dockerfile", line: 1, side: "RIGHT", body: "b" }] })
-      .catch((e: unknown) => e as { status: number; message: string });
+      .then(unexpected, asHttpError);
     expect(removed.status).toBe(422);
     const left = await octokit.rest.pulls.createReview({ ...repo, pull_number: pr.number, event: "COMMENT", body: "x", comments: [{ path: "Dockerfile", line: 1, side: "LEFT", body: "b" }] });
     expect(left.status).toBe(200);
     const nowhere = await octokit.rest.pulls
       .createReview({ ...repo, pull_number: pr.number, event: "COMMENT", body: "x", comments: [{ path: "nope.yaml", line: 1, body: "b" }] })
-      .catch((e: unknown) => e as { status: number; message: string });
+      .then(unexpected, asHttpError);
     expect(nowhere.message).toContain("Path could not be resolved");
     gh.assertNoViolations();
   });
@@ -163,12 +169,12 @@ describe("reviews", () => {
     gh.commit({ owner: "acme", repo: "web", branch: "feature", files: { "svc.yaml": "kind: Service\nspec: {}\n" } });
     const stale = await octokit.rest.pulls
       .createReview({ ...repo, pull_number: pr.number, commit_id: old, event: "COMMENT", body: "x" })
-      .catch((e: unknown) => e as { status: number; message: string });
+      .then(unexpected, asHttpError);
     expect(stale.status).toBe(422);
     expect(stale.message).toContain("is not the head of the pull request");
     const big = await octokit.rest.issues
       .createComment({ ...repo, issue_number: pr.number, body: "x".repeat(65537) })
-      .catch((e: unknown) => e as { status: number; message: string });
+      .then(unexpected, asHttpError);
     expect(big.status).toBe(422);
     expect(big.message).toMatch(/too long/);
     await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: "x".repeat(65536) });
@@ -291,12 +297,12 @@ describe("check runs", () => {
     const ann = { path: "a", start_line: 1, end_line: 1, annotation_level: "notice" as const, message: "m" };
     const e1 = await octokit.rest.checks
       .create({ ...repo, name: "Bulwark", head_sha: pr.headSha, output: { title: "t", summary: "s", annotations: Array(51).fill(ann) } })
-      .catch((e: unknown) => e as { status: number; message: string });
+      .then(unexpected, asHttpError);
     expect(e1.status).toBe(422);
     expect(e1.message).toMatch(/50/);
-    const e2 = await octokit.rest.checks.create({ ...repo, name: "Bulwark", head_sha: pr.headSha, status: "completed" }).catch((e: unknown) => e as { status: number });
+    const e2 = await octokit.rest.checks.create({ ...repo, name: "Bulwark", head_sha: pr.headSha, status: "completed" }).then(unexpected, asHttpError);
     expect(e2.status).toBe(422);
-    const e3 = await octokit.rest.checks.create({ ...repo, name: "Bulwark", head_sha: "f".repeat(40) }).catch((e: unknown) => e as { status: number; message: string });
+    const e3 = await octokit.rest.checks.create({ ...repo, name: "Bulwark", head_sha: "f".repeat(40) }).then(unexpected, asHttpError);
     expect(e3.message).toMatch(/No commit found/);
     // the first is also a contract violation (maxItems 50 in GitHub's schema)
     expect(gh.violations.map((v) => v.errors.map((e) => e.kind))).toEqual([["body"]]);
@@ -319,7 +325,7 @@ describe("git data API and refs", () => {
     const newCommit = await octokit.rest.git.createCommit({ ...repo, message: "bulwark: pin image", tree: tree.data.sha, parents: [head.data.object.sha] });
     const nonFf = await octokit.rest.git
       .updateRef({ ...repo, ref: "heads/feature", sha: gh.refSha("acme", "web", "main")! })
-      .catch((e: unknown) => e as { status: number; message: string });
+      .then(unexpected, asHttpError);
     expect(nonFf.status).toBe(422);
     expect(nonFf.message).toMatch(/not a fast forward/);
     await octokit.rest.git.updateRef({ ...repo, ref: "heads/feature", sha: newCommit.data.sha });
@@ -335,7 +341,7 @@ describe("git data API and refs", () => {
   it("creates, reads, force-updates and deletes refs; branches; compare", async () => {
     const main = gh.refSha("acme", "web", "main")!;
     await octokit.rest.git.createRef({ ...repo, ref: "refs/heads/bulwark/update-nginx", sha: main });
-    const again = await octokit.rest.git.createRef({ ...repo, ref: "refs/heads/bulwark/update-nginx", sha: main }).catch((e: unknown) => e as { status: number; message: string });
+    const again = await octokit.rest.git.createRef({ ...repo, ref: "refs/heads/bulwark/update-nginx", sha: main }).then(unexpected, asHttpError);
     expect(again.message).toMatch(/already exists/);
     const got = await octokit.rest.git.getRef({ ...repo, ref: "heads/bulwark/update-nginx" });
     expect(got.data.object.sha).toBe(main);
@@ -345,7 +351,7 @@ describe("git data API and refs", () => {
     const cmp = await octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: "main...bulwark/update-nginx" });
     expect([cmp.data.status, cmp.data.ahead_by, cmp.data.files?.length]).toEqual(["ahead", 1, 3]);
     await octokit.rest.git.deleteRef({ ...repo, ref: "heads/bulwark/update-nginx" });
-    const gone = await octokit.rest.git.getRef({ ...repo, ref: "heads/bulwark/update-nginx" }).catch((e: unknown) => e as { status: number });
+    const gone = await octokit.rest.git.getRef({ ...repo, ref: "heads/bulwark/update-nginx" }).then(unexpected, asHttpError);
     expect(gone.status).toBe(404);
     gh.assertNoViolations();
   });
@@ -353,11 +359,11 @@ describe("git data API and refs", () => {
   it("update PRs: create, find by head, update, close", async () => {
     const main = gh.refSha("acme", "web", "main")!;
     await octokit.rest.git.createRef({ ...repo, ref: "refs/heads/bulwark/nginx", sha: main });
-    const noCommits = await octokit.rest.pulls.create({ ...repo, head: "bulwark/nginx", base: "main", title: "t" }).catch((e: unknown) => e as { status: number; message: string });
+    const noCommits = await octokit.rest.pulls.create({ ...repo, head: "bulwark/nginx", base: "main", title: "t" }).then(unexpected, asHttpError);
     expect(noCommits.message).toMatch(/No commits between/);
     gh.commit({ owner: "acme", repo: "web", branch: "bulwark/nginx", files: { Dockerfile: "FROM alpine:3.20\n" } });
     const created = await octokit.rest.pulls.create({ ...repo, head: "bulwark/nginx", base: "main", title: "Update alpine to 3.20", body: "why" });
-    const dup = await octokit.rest.pulls.create({ ...repo, head: "bulwark/nginx", base: "main", title: "again" }).catch((e: unknown) => e as { status: number; message: string });
+    const dup = await octokit.rest.pulls.create({ ...repo, head: "bulwark/nginx", base: "main", title: "again" }).then(unexpected, asHttpError);
     expect(dup.message).toMatch(/already exists/);
     const found = await octokit.rest.pulls.list({ ...repo, head: "acme:bulwark/nginx", state: "all" });
     expect(found.data.map((p) => p.number)).toEqual([created.data.number]);
@@ -373,7 +379,7 @@ describe("git data API and refs", () => {
     expect(raw.data as unknown).toBe("hi\n");
     const dir = await octokit.rest.repos.getContent({ ...repo, path: "docs" });
     expect((dir.data as { name: string; type: string }[]).map((d) => [d.name, d.type])).toEqual([["readme.md", "file"]]);
-    const missing = await octokit.rest.repos.getContent({ ...repo, path: ".github/bulwark.yml" }).catch((e: unknown) => e as { status: number });
+    const missing = await octokit.rest.repos.getContent({ ...repo, path: ".github/bulwark.yml" }).then(unexpected, asHttpError);
     expect(missing.status).toBe(404);
     const tree = await octokit.rest.git.getTree({ ...repo, tree_sha: pr.headSha, recursive: "1" });
     expect(tree.data.tree.map((t) => t.path)).toEqual(["deploy.yaml", "docs", "docs/readme.md", "svc.yaml"]);
@@ -391,7 +397,7 @@ describe("contract checking, auth and faults", () => {
       pull_number: pr.number,
       event: "COMMENT",
       body: "x",
-      comments: [{ path: "svc.yaml", line: 1, body: "b", startLine: 1 }],
+      comments: [{ path: "svc.yaml", line: 1, body: "b", startLine: 1 } as { path: string; line: number; body: string }],
     });
     expect(res.status).toBe(200);
     expect(gh.violations[0].errors[0]).toMatchObject({ kind: "unknown-property", where: "/comments/0/startLine" });
@@ -400,13 +406,13 @@ describe("contract checking, auth and faults", () => {
 
   it("needs a token; JWTs only on /app; read-only tokens cannot write", async () => {
     const anon = new Octokit({ baseUrl: gh.url });
-    const e1 = await anon.rest.pulls.get({ ...repo, pull_number: pr.number }).catch((e: unknown) => e as { status: number });
+    const e1 = await anon.rest.pulls.get({ ...repo, pull_number: pr.number }).then(unexpected, asHttpError);
     expect(e1.status).toBe(401);
     expect(gh.violations[0].errors[0].kind).toBe("auth");
     gh.addToken("fork-token", { readOnly: true });
     const ro = new Octokit({ auth: "fork-token", baseUrl: gh.url });
     await ro.rest.pulls.get({ ...repo, pull_number: pr.number });
-    const e2 = await ro.rest.checks.create({ ...repo, name: "x", head_sha: pr.headSha }).catch((e: unknown) => e as { status: number; message: string });
+    const e2 = await ro.rest.checks.create({ ...repo, name: "x", head_sha: pr.headSha }).then(unexpected, asHttpError);
     expect([e2.status, e2.message]).toEqual([403, "Resource not accessible by integration - https://docs.github.com/rest"]);
   });
 
@@ -428,16 +434,16 @@ describe("contract checking, auth and faults", () => {
     expect(c.data.user?.login).toBe("bulwark[bot]");
     const wrong = await bot.rest.pulls.get({ ...repo, pull_number: pr.number }).then(() => "ok");
     expect(wrong).toBe("ok");
-    const misuse = await app.rest.pulls.get({ ...repo, pull_number: pr.number }).catch((e: unknown) => e as { status: number });
+    const misuse = await app.rest.pulls.get({ ...repo, pull_number: pr.number }).then(unexpected, asHttpError);
     expect(misuse.status).toBe(401);
   });
 
   it("injects canned faults per route, FIFO, and counts requests", async () => {
     gh.inject("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", faults.secondaryRateLimit(7), faults.serverError(502));
-    const e1 = await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: "a" }).catch((e: unknown) => e as { status: number; response: { headers: Record<string, string> } });
+    const e1 = await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: "a" }).then(unexpected, asHttpError);
     expect(e1.status).toBe(403);
     expect(e1.response.headers["retry-after"]).toBe("7");
-    const e2 = await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: "a" }).catch((e: unknown) => e as { status: number });
+    const e2 = await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: "a" }).then(unexpected, asHttpError);
     expect(e2.status).toBe(502);
     await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: "a" });
     expect(gh.count("POST /repos/{owner}/{repo}/issues/{issue_number}/comments")).toBe(3);

@@ -1989,7 +1989,6 @@ export class FakeGitHub {
     const query = str(ctx.body.query) ?? "";
     const variables = (ctx.body.variables as Record<string, GqlValue> | undefined) ?? {};
     const viewer = ctx.auth.user;
-    const self = this;
     const actorObj = (u: FakeUser): GqlObject => ({ __typename: u.type === "Bot" ? "Bot" : "User", login: u.login, id: `U_kg${u.id}`, databaseId: u.id });
 
     const connection = <T>(items: T[], args: Record<string, GqlValue>, field: string, map: (t: T) => GqlObject): GqlObject => {
@@ -2149,7 +2148,7 @@ export class FakeGitHub {
           if (!["ABUSE", "DUPLICATE", "OFF_TOPIC", "OUTDATED", "RESOLVED", "SPAM"].includes(classifier))
             throw gqlFieldError(`Argument 'classifier' on InputObject 'MinimizeCommentInput' has an invalid value (${classifier}).`);
           const target: { minimizedReason?: string } | undefined =
-            self.issueCommentsList.find((c) => c.nodeId === subjectId) ?? self.reviewComments.find((c) => c.nodeId === subjectId);
+            this.issueCommentsList.find((c) => c.nodeId === subjectId) ?? this.reviewComments.find((c) => c.nodeId === subjectId);
           if (!target) throw gqlFieldError(`Could not resolve to a node with the global id of '${subjectId}'`);
           target.minimizedReason = classifier.toLowerCase();
           return {
