@@ -8,6 +8,7 @@ import { build } from "esbuild";
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: "inherit" });
 run("node", ["scripts/gen-rules.mjs"]);
+run("node", ["scripts/gen-data.mjs"]);
 run("npx", ["tsc", "-p", "tsconfig.build.json"]);
 
 if (existsSync("src/action/index.ts")) {
