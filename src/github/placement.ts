@@ -258,7 +258,9 @@ export type NoSuggestionReason =
   /** The fix adds/removes the final newline or otherwise cannot be written as whole lines. */
   | "not-representable"
   /** A more severe finding's suggestion already covers one of these lines. */
-  | "overlaps-suggestion";
+  | "overlaps-suggestion"
+  /** The suggestion block would not fit in a comment body (see `PlanInput.maxBlockChars`). */
+  | "too-large";
 
 export type SummaryReason =
   | NotCommentableReason
@@ -316,6 +318,12 @@ export interface PlanInput {
   headText: string;
   diff: FileDiff;
   findings: readonly Finding[];
+  /**
+   * Largest suggestion or diff block to produce (default 60,000 characters, leaving room for the
+   * prose and marker under GitHub's 65,536-character comment limit). Larger fixes get no
+   * suggestion (`too-large`) and no diff block.
+   */
+  maxBlockChars?: number;
 }
 
 /** The first RIGHT line within a.b (inclusive), if any. */
@@ -336,7 +344,7 @@ interface FixAnalysis {
   diff?: string;
 }
 
-function analyseFix(t: LineTable, path: string, diff: FileDiff, finding: Finding): FixAnalysis {
+function analyseFix(t: LineTable, path: string, diff: FileDiff, finding: Finding, maxBlockChars: number): FixAnalysis {
   const all = finding.fix?.edits ?? [];
   if (all.length === 0) return { noSuggestion: "no-fix" };
   const edits = all.filter((e) => e.path === path);
@@ -349,7 +357,8 @@ function analyseFix(t: LineTable, path: string, diff: FileDiff, finding: Finding
     return { noSuggestion: "invalid-edits" };
   }
   if (fixed === t.text) return { noSuggestion: "no-op" };
-  const diffText = diffBlock(t.text, edits);
+  const fullDiff = diffBlock(t.text, edits);
+  const diffText = fullDiff.length <= maxBlockChars ? fullDiff : undefined;
   if (spansFiles) return { noSuggestion: "fix-spans-files", diff: diffText };
 
   const ranges = candidateRanges(t, edits);
@@ -359,7 +368,10 @@ function analyseFix(t: LineTable, path: string, diff: FileDiff, finding: Finding
     const rep = replacementFor(t, edits, s, e);
     if (!rep || simulateSuggestion(t.text, s, e, rep.replacement) !== fixed) continue;
     sawRepresentable = true;
-    if (isRightRangeInOneHunk(diff, s, e)) return { suggestion: rep, diff: diffText };
+    if (isRightRangeInOneHunk(diff, s, e)) {
+      if (suggestionBody(rep.replacement).length > maxBlockChars) return { noSuggestion: "too-large", diff: diffText };
+      return { suggestion: rep, diff: diffText };
+    }
   }
   if (!sawRepresentable) return { noSuggestion: "not-representable", diff: diffText };
   // Distinguish "touches lines outside the diff" from "all in the diff, but in two hunks".
@@ -378,6 +390,7 @@ function analyseFix(t: LineTable, path: string, diff: FileDiff, finding: Finding
 export function planPlacements(input: PlanInput): Placement[] {
   const { path, diff, findings } = input;
   const t = lineTable(input.headText);
+  const maxBlockChars = input.maxBlockChars ?? 60_000;
   const out: Placement[] = new Array(findings.length);
 
   // Most severe first, so they win contested lines; then by position, then input order.
@@ -402,11 +415,11 @@ export function planPlacements(input: PlanInput): Placement[] {
     }
     if (!diff.commentable) {
       const reason = diff.reason ?? "no-patch";
-      const fx = analyseFix(t, path, { ...diff, hunks: [], rightLines: new Set() }, f);
+      const fx = analyseFix(t, path, { ...diff, hunks: [], rightLines: new Set() }, f, maxBlockChars);
       out[i] = { kind: "summary", finding: f, path, reason, detail: diff.detail ?? describeNotCommentable(reason), ...(fx.diff ? { diff: fx.diff } : {}) };
       continue;
     }
-    const fx = analyseFix(t, path, diff, f);
+    const fx = analyseFix(t, path, diff, f, maxBlockChars);
     let noSuggestion = fx.noSuggestion;
     if (fx.suggestion) {
       const { startLine, endLine } = fx.suggestion;

@@ -203,6 +203,14 @@ describe("planPlacements", () => {
     expect(p).toMatchObject({ kind: "inline", noSuggestion: "no-op" });
   });
 
+  it("suggestions and diff blocks that would not fit in a comment are dropped", () => {
+    const big = "#".repeat(200);
+    const f = finding({ line: 20, edits: [replace(HEAD, "nginx:latest", `nginx:latest ${big}`)] });
+    const [p] = planPlacements({ path: PATH, headText: HEAD, diff: DIFF, findings: [f], maxBlockChars: 150 });
+    expect(p).toMatchObject({ kind: "inline", noSuggestion: "too-large" });
+    expect(p.kind === "inline" ? p.diff : "n/a").toBeUndefined();
+  });
+
   it("invalid (overlapping) edits are not suggested", () => {
     const e = replace(HEAD, "nginx:latest", "x");
     const [p] = plan([finding({ line: 20, edits: [e, { ...e, newText: "y" }] })]);
@@ -392,5 +400,60 @@ describe("property: random patches and findings never produce an off-diff commen
     expect(seen.suggestion).toBeGreaterThan(20);
     expect(seen.inline).toBeGreaterThan(20);
     expect(seen.summary).toBeGreaterThan(20);
+  });
+});
+
+describe("end to end against the fake GitHub: planned comments are accepted and suggestions apply", () => {
+  it("holds for random pull requests", async () => {
+    const { FakeGitHub } = await import("../support/fake-github.js");
+    const { Octokit } = await import("@octokit/rest");
+    const gh = await FakeGitHub.start();
+    const octokit = new Octokit({ auth: "t", baseUrl: gh.url });
+    let repoNo = 0;
+    let suggestionsApplied = 0;
+    const lineArb = fc.constantFrom("kind: Pod", "  a: 1", "  b: 2", "", "- x", "# c", "  image: nginx");
+    const textArb = fc.array(lineArb, { minLength: 1, maxLength: 20 }).map((ls) => ls.join("\n") + "\n");
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          textArb,
+          textArb,
+          fc.array(fc.record({ line: fc.integer({ min: 1, max: 22 }), a: fc.nat(), len: fc.nat(6), text: fc.constantFrom("", "z", "q: 1\n", "y\n  w") }), { minLength: 1, maxLength: 5 }),
+          async (base, head, specs) => {
+            const name = `r${repoNo++}`;
+            gh.createRepo({ owner: "o", repo: name, files: { "f.yaml": base } });
+            if (base === head) return;
+            gh.commit({ owner: "o", repo: name, branch: "b", files: { "f.yaml": head } });
+            const pr = gh.openPullRequest({ owner: "o", repo: name, head: "b" });
+            const [entry] = (await octokit.rest.pulls.listFiles({ owner: "o", repo: name, pull_number: pr.number })).data;
+            const diff = fileDiff(entry);
+            const findings = specs.map((s, i) => {
+              const start = s.a % (head.length + 1);
+              return finding({ path: "f.yaml", line: s.line, edits: [{ start, end: Math.min(head.length, start + s.len), newText: s.text }], ruleId: `R${i}` });
+            });
+            const placements = planPlacements({ path: "f.yaml", headText: head, diff, findings });
+            const comments = placements.flatMap((p) => {
+              const c = reviewCommentFor(p, p.kind === "suggestion" ? suggestionBody(p.replacement) : "see diff");
+              return c ? [c] : [];
+            });
+            if (comments.length === 0) return;
+            const res = await octokit.rest.pulls.createReview({ owner: "o", repo: name, pull_number: pr.number, commit_id: pr.headSha, event: "COMMENT", body: "Bulwark", comments });
+            expect(res.status).toBe(200);
+            const firstSuggestion = placements.find((p): p is SuggestionPlacement => p.kind === "suggestion");
+            if (!firstSuggestion) return;
+            const posted = (await octokit.rest.pulls.listReviewComments({ owner: "o", repo: name, pull_number: pr.number })).data;
+            const idx = comments.findIndex((c) => c.line === firstSuggestion.line && c.body === suggestionBody(firstSuggestion.replacement));
+            gh.applySuggestion({ owner: "o", repo: name, commentId: posted[idx].id });
+            suggestionsApplied++;
+            expect(gh.fileAt("o", name, "b", "f.yaml")).toBe(applyEditsToText(head, firstSuggestion.finding.fix!.edits));
+          },
+        ),
+        { numRuns: 60 },
+      );
+      gh.assertNoViolations();
+      expect(suggestionsApplied).toBeGreaterThan(5);
+    } finally {
+      await gh.stop();
+    }
   });
 });

@@ -214,6 +214,20 @@ describe("reviews", () => {
   });
 });
 
+describe("committing a suggestion", () => {
+  it("applies the block to the head branch like the Commit suggestion button", async () => {
+    const body = "Pin the tag.\n\n```suggestion\n          image: nginx:1.27.3\n```";
+    await octokit.rest.pulls.createReview({ ...repo, pull_number: pr.number, commit_id: pr.headSha, event: "COMMENT", body: "r", comments: [{ path: "deploy.yaml", line: 10, side: "RIGHT", body }] });
+    const [c] = (await octokit.rest.pulls.listReviewComments({ ...repo, pull_number: pr.number })).data;
+    const sha = gh.applySuggestion({ owner: "acme", repo: "web", commentId: c.id, user: "dev" });
+    expect(gh.fileAt("acme", "web", "feature", "deploy.yaml")).toBe(HEAD_DEPLOY.replace("nginx:latest", "nginx:1.27.3"));
+    expect((await octokit.rest.pulls.get({ ...repo, pull_number: pr.number })).data.head.sha).toBe(sha);
+    // the comment is now outdated: applying again is refused, like GitHub
+    expect(() => gh.applySuggestion({ owner: "acme", repo: "web", commentId: c.id })).toThrow(/Outdated suggestions/);
+    gh.assertNoViolations();
+  });
+});
+
 describe("GraphQL review threads", () => {
   it("lists threads with pagination and resolves them", async () => {
     await octokit.rest.pulls.createReview({
@@ -258,7 +272,14 @@ describe("GraphQL review threads", () => {
     expect(String(e1)).toMatch(/must provide a `first` or `last`/);
     const e2 = await octokit.graphql(`{ repository(owner: "acme", name: "web") { nope } }`).catch((e: unknown) => e as Error);
     expect(String(e2)).toMatch(/Field 'nope' doesn't exist on type 'Repository'/);
-    expect(gh.violations.map((v) => v.errors[0].kind)).toEqual(["graphql"]);
+    expect(gh.violations.map((v) => v.errors[0].message)).toEqual([
+      "You must provide a `first` or `last` value to properly paginate the `PullRequestReviewThread` connection.",
+      "Field 'nope' doesn't exist on type 'Repository'",
+    ]);
+    gh.violations.length = 0;
+    const e3 = await octokit.graphql(`{ repository(owner: "acme", name: "gone") { id } }`).catch((e: unknown) => e as Error);
+    expect(String(e3)).toMatch(/Could not resolve to a Repository/);
+    gh.assertNoViolations(); // NOT_FOUND is a runtime outcome, not a contract violation
   });
 
   it("minimizes issue comments", async () => {

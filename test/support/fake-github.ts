@@ -21,6 +21,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileDiff, parsePatch, diffHunkUpTo, type Hunk } from "../../src/github/diff.js";
+import { parseSuggestions, simulateSuggestion } from "../../src/github/placement.js";
 import { checkRequest, type JsonValue, type RouteMatch, type ValidationErrorKind } from "./openapi.js";
 import { GitStore, type FileMode, type Signature } from "./git-store.js";
 import { makeFileDiff, makePatch } from "./patch.js";
@@ -317,7 +318,7 @@ const chars = (s: string): number => [...s].length;
 
 function listJoin(items: string[]): string {
   if (items.length <= 1) return items.join("");
-  if (items.length === 2) return `${items[0]}, and ${items[1]}`;
+  if (items.length === 2) return `${items[0]} and ${items[1]}`;
   return `${items.slice(0, -1).join(", ")}, and ${items[items.length - 1]}`;
 }
 
@@ -565,6 +566,38 @@ export class FakeGitHub {
   omitPatch(owner: string, repo: string, path: string): void {
     this.mustRepo(owner, repo).omitPatch.add(path);
     this.diffCache.clear();
+  }
+
+  /**
+   * What happens when a person clicks "Commit suggestion" on a review comment: the comment's
+   * ```suggestion block replaces lines start_line..line of the file at the pull request head
+   * (modelled by `simulateSuggestion`), committed on the head branch by `user`. Refuses like
+   * GitHub's UI: outdated comment, LEFT side, pending review, closed PR, no or several blocks.
+   * Returns the new head sha.
+   */
+  applySuggestion(opts: { owner: string; repo: string; commentId: number; user?: string; message?: string }): string {
+    const repo = this.mustRepo(opts.owner, opts.repo);
+    const c = this.reviewComments.find((x) => x.id === opts.commentId && x.repoKey === repo.key);
+    if (!c) throw new Error(`no review comment ${opts.commentId}`);
+    const pr = this.mustPull(repo, c.pull);
+    const review = this.reviewsList.find((r) => r.id === c.reviewId);
+    if (pr.state !== "open") throw new Error("Suggestions cannot be applied while the pull request is closed.");
+    if (review?.state === "PENDING") throw new Error("Suggestions cannot be applied from pending reviews.");
+    if (c.line === null || c.commitId !== pr.headSha) throw new Error("Outdated suggestions cannot be applied.");
+    if (c.side !== "RIGHT") throw new Error("Applying suggestions on deleted lines is not supported.");
+    const blocks = parseSuggestions(c.body);
+    if (blocks.length !== 1) throw new Error(`expected exactly one suggestion block, found ${blocks.length}`);
+    const file = this.store.files(pr.headSha).get(c.path);
+    if (!file) throw new Error(`${c.path} is not in the head commit`);
+    const next = simulateSuggestion(file.content.toString("utf8"), c.startLine ?? c.line, c.line, blocks[0]);
+    if (next === file.content.toString("utf8")) throw new Error("You must change the existing code in this line in order to create a valid suggestion.");
+    const headRepo = this.repos.get(pr.headRepoKey)!;
+    const tree = this.store.writeTree({ [c.path]: next }, this.store.commit(pr.headSha)!.tree);
+    const user = this.user(opts.user ?? pr.user.login);
+    const sig = { name: user.login, email: `${user.id}+${user.login}@users.noreply.github.com`, date: this.now() };
+    const sha = this.store.putCommit({ tree, parents: [pr.headSha], message: opts.message ?? `Update ${c.path}`, author: sig, committer: { name: "GitHub", email: "noreply@github.com", date: sig.date } });
+    this.setRef(headRepo, `refs/heads/${pr.headRef}`, sha);
+    return sha;
   }
 
   // ------------------------------------------------------------ inspection (JSON as the API returns it)
@@ -1994,9 +2027,9 @@ export class FakeGitHub {
     const connection = <T>(items: T[], args: Record<string, GqlValue>, field: string, map: (t: T) => GqlObject): GqlObject => {
       const first = typeof args.first === "number" ? args.first : undefined;
       const last = typeof args.last === "number" ? args.last : undefined;
-      if (first === undefined && last === undefined) throw gqlFieldError(`You must provide a \`first\` or \`last\` value to properly paginate the \`${field}\` connection.`);
+      if (first === undefined && last === undefined) throw gqlFieldError(`You must provide a \`first\` or \`last\` value to properly paginate the \`${field}\` connection.`, "MISSING_PAGINATION_BOUNDARIES");
       const n = (first ?? last)!;
-      if (n > 100) throw gqlFieldError(`Requesting ${n} records on the \`${field}\` connection exceeds the \`${first !== undefined ? "first" : "last"}\` limit of 100 records.`);
+      if (n > 100) throw gqlFieldError(`Requesting ${n} records on the \`${field}\` connection exceeds the \`${first !== undefined ? "first" : "last"}\` limit of 100 records.`, "EXCESSIVE_PAGINATION");
       const after = typeof args.after === "string" ? Number(Buffer.from(args.after, "base64").toString().replace("cursor:", "")) : 0;
       const start = Number.isFinite(after) ? after : 0;
       const slice = first !== undefined ? items.slice(start, start + n) : items.slice(Math.max(start, items.length - n));
@@ -2089,18 +2122,18 @@ export class FakeGitHub {
       owner: actorObj(r.owner),
       pullRequest: (args: Record<string, GqlValue>) => {
         const pr = this.pulls.get(`${r.key}#${Number(args.number)}`);
-        if (!pr) throw gqlFieldError(`Could not resolve to a PullRequest with the number of ${String(args.number)}.`);
+        if (!pr) throw gqlFieldError(`Could not resolve to a PullRequest with the number of ${String(args.number)}.`, "NOT_FOUND");
         return pullObj(pr);
       },
     });
 
     const mutationGuard = (): void => {
-      if (ctx.auth.readOnly) throw gqlFieldError("Resource not accessible by integration");
+      if (ctx.auth.readOnly) throw gqlFieldError("Resource not accessible by integration", "FORBIDDEN");
     };
     const findThread = (input: GqlValue): ThreadRec => {
       const id = input && typeof input === "object" && !Array.isArray(input) ? input.threadId : undefined;
       const t = typeof id === "string" ? this.threadsById.get(id) : undefined;
-      if (!t) throw gqlFieldError(`Could not resolve to a node with the global id of '${String(id)}'`);
+      if (!t) throw gqlFieldError(`Could not resolve to a node with the global id of '${String(id)}'`, "NOT_FOUND");
       return t;
     };
 
@@ -2110,7 +2143,7 @@ export class FakeGitHub {
         viewer: actorObj(viewer),
         repository: (args: Record<string, GqlValue>) => {
           const r = this.repos.get(`${String(args.owner)}/${String(args.name)}`.toLowerCase());
-          if (!r) throw gqlFieldError(`Could not resolve to a Repository with the name '${String(args.owner)}/${String(args.name)}'.`);
+          if (!r) throw gqlFieldError(`Could not resolve to a Repository with the name '${String(args.owner)}/${String(args.name)}'.`, "NOT_FOUND");
           return repoObj(r);
         },
         node: (args: Record<string, GqlValue>) => {
@@ -2146,10 +2179,10 @@ export class FakeGitHub {
           const subjectId = input ? String(input.subjectId) : "";
           const classifier = input ? String(input.classifier) : "";
           if (!["ABUSE", "DUPLICATE", "OFF_TOPIC", "OUTDATED", "RESOLVED", "SPAM"].includes(classifier))
-            throw gqlFieldError(`Argument 'classifier' on InputObject 'MinimizeCommentInput' has an invalid value (${classifier}).`);
+            throw gqlFieldError(`Argument 'classifier' on InputObject 'MinimizeCommentInput' has an invalid value (${classifier}).`, "INVALID_INPUT");
           const target: { minimizedReason?: string } | undefined =
             this.issueCommentsList.find((c) => c.nodeId === subjectId) ?? this.reviewComments.find((c) => c.nodeId === subjectId);
-          if (!target) throw gqlFieldError(`Could not resolve to a node with the global id of '${subjectId}'`);
+          if (!target) throw gqlFieldError(`Could not resolve to a node with the global id of '${subjectId}'`, "NOT_FOUND");
           target.minimizedReason = classifier.toLowerCase();
           return {
             __typename: "MinimizeCommentPayload",
@@ -2160,9 +2193,10 @@ export class FakeGitHub {
       },
     };
     const result = executeGraphQL(query, variables, str(ctx.body.operationName), roots);
-    if (result.errors?.some((e) => e.type === "PARSE" || e.type === "VALIDATION")) {
-      this.violations.push({ method: "POST", url: "/graphql", route: "POST /graphql", errors: result.errors.map((e) => ({ kind: "graphql" as const, message: e.message })) });
-    }
+    // Everything but "not found"/"forbidden" (legitimate runtime outcomes) is a client bug.
+    const contractErrors = (result.errors ?? []).filter((e) => e.type !== "NOT_FOUND" && e.type !== "FORBIDDEN");
+    if (contractErrors.length)
+      this.violations.push({ method: "POST", url: "/graphql", route: "POST /graphql", errors: contractErrors.map((e) => ({ kind: "graphql" as const, message: e.message })) });
     return { status: 200, body: result as unknown as JsonValue };
   }
 

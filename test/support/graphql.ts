@@ -275,7 +275,14 @@ export interface GqlResult {
   errors?: GqlError[];
 }
 
-class FieldError extends Error {}
+class FieldError extends Error {
+  constructor(
+    message: string,
+    readonly type?: string,
+  ) {
+    super(message);
+  }
+}
 
 function evalValue(v: ValueNode, vars: Record<string, GqlValue>): GqlValue {
   switch (v.kind) {
@@ -341,7 +348,7 @@ export function executeGraphQL(
         value = typeof raw === "function" ? (raw as Resolver)(args) : raw;
       } catch (e) {
         if (!(e instanceof FieldError)) throw e;
-        errors.push({ message: e.message, path: [...path, key] });
+        errors.push({ message: e.message, path: [...path, key], ...(e.type ? { type: e.type } : {}) });
         out[key] = null;
         continue;
       }
@@ -365,12 +372,15 @@ export function executeGraphQL(
     const data = select(op.operation === "mutation" ? roots.mutation : roots.query, op.selections, []);
     return errors.length ? { data, errors } : { data };
   } catch (e) {
-    if (e instanceof FieldError) return { errors: [{ message: e.message, type: "VALIDATION" }] };
+    if (e instanceof FieldError) return { errors: [{ message: e.message, type: e.type ?? "VALIDATION" }] };
     throw e;
   }
 }
 
-/** Resolvers throw this to report an error on their field (the field becomes null). */
-export function gqlFieldError(message: string): Error {
-  return new FieldError(message);
+/**
+ * Resolvers throw this to report an error on their field (the field becomes null). `type` is
+ * GitHub's error type ("NOT_FOUND", "FORBIDDEN", "MISSING_PAGINATION_BOUNDARIES", ...).
+ */
+export function gqlFieldError(message: string, type?: string): Error {
+  return new FieldError(message, type);
 }
