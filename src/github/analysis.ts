@@ -1,0 +1,133 @@
+// Pure part of a pull-request review: scan the head and the base of the changed files, tell the
+// findings this pull request introduces from those already on the base branch, and place each
+// finding (suggestion / inline comment / summary) on the diff.
+import { scan } from "../core/engine/scan.js";
+import type { ScanOptions } from "../core/engine/scan.js";
+import type { BulwarkConfig } from "../core/config/schema.js";
+import { severityRank } from "../core/types.js";
+import type { Finding, SourceFile } from "../core/types.js";
+import { fileDiff } from "./diff.js";
+import type { FileDiff } from "./diff.js";
+import { planPlacements } from "./placement.js";
+import type { Placement } from "./placement.js";
+import type { BlobText } from "./contents.js";
+import type { SelectedFile } from "./pr-files.js";
+
+/** Scan options a caller may pass through (tests pin the catalog or the rules; the app the clock). */
+export type ScanPassThrough = Pick<ScanOptions, "catalog" | "onlyRules" | "now">;
+
+/** Largest suggestion/diff block in a comment: leaves room for the prose and the marker in 60,000. */
+export const MAX_BLOCK_CHARS = 50_000;
+
+export interface FileAnalysis {
+  path: string;
+  /** Head text; undefined when the file is removed or could not be read. */
+  headText?: string;
+  diff: FileDiff;
+  /** Head findings of this file (suppressed ones included, marked). */
+  findings: Finding[];
+}
+
+export interface Analysis {
+  files: FileAnalysis[];
+  /** Every head finding, suppressed included. */
+  head: Finding[];
+  /** Unsuppressed head findings whose fingerprint is not in the base scan. */
+  introduced: Finding[];
+  /** Unsuppressed head findings already present on the base. */
+  preExisting: Finding[];
+  suppressed: Finding[];
+  /** Findings eligible for inline comments (introduced, or all with `review.gate: all`). */
+  commentable: Finding[];
+  /** Placement of every commentable finding. */
+  placements: Placement[];
+  /** Head paths whose findings are fully known (scanned, or removed in this pull request). */
+  analysedPaths: Set<string>;
+  /** Files that could not be scanned, with the reason. */
+  skipped: { path: string; reason: string }[];
+}
+
+export interface AnalysisInput {
+  files: readonly SelectedFile[];
+  head: ReadonlyMap<string, BlobText | null>;
+  base: ReadonlyMap<string, BlobText | null>;
+  config: BulwarkConfig;
+  scan?: ScanPassThrough;
+}
+
+/** Text the engine can scan, or the reason it cannot. Binary blobs become one NUL byte so that the
+ * engine reports them as one BULWARK-PARSE finding, as it does for the CLI. */
+function scannableText(blob: BlobText | null | undefined): { text: string } | { reason: string } {
+  if (!blob) return { reason: "not found at that commit" };
+  if (blob.isBinary || blob.text === null) return { text: "\u0000" };
+  if (blob.truncated) return { reason: `too large to read through the API (${blob.byteSize} bytes)` };
+  return { text: blob.text };
+}
+
+export function analyse(input: AnalysisInput): Analysis {
+  const { config } = input;
+  const headFiles: SourceFile[] = [];
+  const baseFiles: SourceFile[] = [];
+  const skipped: Analysis["skipped"] = [];
+  const analysedPaths = new Set<string>();
+  const headTexts = new Map<string, string>();
+  for (const f of input.files) {
+    if (!f.hasHead) {
+      analysedPaths.add(f.path);
+      continue;
+    }
+    const h = scannableText(input.head.get(f.path));
+    if ("reason" in h) {
+      skipped.push({ path: f.path, reason: h.reason });
+      continue;
+    }
+    headFiles.push({ path: f.path, text: h.text });
+    headTexts.set(f.path, h.text);
+    analysedPaths.add(f.path);
+    if (f.basePath !== undefined) {
+      const b = scannableText(input.base.get(f.path));
+      // The base is scanned under the HEAD path so that fingerprints (which include the path)
+      // of a renamed file match.
+      if ("text" in b) baseFiles.push({ path: f.path, text: b.text });
+    }
+  }
+  const scanOptions: ScanOptions = { ...input.scan, config };
+  const head = headFiles.length > 0 ? scan(headFiles, { ...scanOptions, verifyFixes: true }).findings : [];
+  const baseFingerprints = new Set(baseFiles.length > 0 ? scan(baseFiles, scanOptions).findings.map((f) => f.fingerprint) : []);
+
+  const active = head.filter((f) => !f.suppressed);
+  const introduced = active.filter((f) => !baseFingerprints.has(f.fingerprint));
+  const preExisting = active.filter((f) => baseFingerprints.has(f.fingerprint));
+  const suppressed = head.filter((f) => f.suppressed);
+  const commentable = config.review.gate === "all" ? active : introduced;
+
+  const byPath = new Map<string, Finding[]>();
+  for (const f of head) {
+    const list = byPath.get(f.path);
+    if (list) list.push(f);
+    else byPath.set(f.path, [f]);
+  }
+  const commentableSet = new Set(commentable);
+  const files: FileAnalysis[] = [];
+  const placements: Placement[] = [];
+  for (const f of input.files) {
+    const diff = fileDiff(f.entry);
+    const findings = byPath.get(f.path) ?? [];
+    const headText = headTexts.get(f.path);
+    files.push({ path: f.path, ...(headText !== undefined ? { headText } : {}), diff, findings });
+    const mine = findings.filter((x) => commentableSet.has(x));
+    if (mine.length > 0 && headText !== undefined) placements.push(...planPlacements({ path: f.path, headText, diff, findings: mine, maxBlockChars: MAX_BLOCK_CHARS }));
+  }
+  return { files, head, introduced, preExisting, suppressed, commentable, placements, analysedPaths, skipped };
+}
+
+/** Most severe first, then path, line, rule, fingerprint: the order of comments and annotations. */
+export function bySeverityThenPosition(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+    a.range.startLine - b.range.startLine ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) ||
+    (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0)
+  );
+}
