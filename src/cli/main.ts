@@ -138,6 +138,7 @@ function runScan(args: string[], io: Io): number {
       }
       writeFileSync(abs, text);
     }
+    for (const [path, why] of outcome.rejected) io.stderr(`bulwark: fixes for ${path} were not applied: the result failed verification (${why})\n`);
     const verb = values["dry-run"] ? "would fix" : "fixed";
     io.stderr(`bulwark: ${verb} ${outcome.applied.length} finding(s) in ${outcome.changed.size} file(s)${outcome.rules.length ? ` (${outcome.rules.join(", ")})` : ""}\n`);
     if (values["dry-run"]) return failing(scan(files, options).findings, config.failOn).length > 0 ? 1 : 0;

@@ -2,12 +2,14 @@
 // optionally, WHAT should change (FixOps / Dockerfile edits); the engine decides where
 // that is in the text, how it is fingerprinted, suppressed and turned into edits.
 import type { FixOp, Path } from "../fix/ops.js";
-import type { Severity } from "../types.js";
+import type { ResourceRef, Severity } from "../types.js";
 import type { ContainerRef, K8sObject, Workload } from "../model/k8s.js";
 import type { DockerfileModel } from "../parse/dockerfile.js";
-import type { RuleMeta } from "./rule.js";
+import type { Profile, RuleMeta } from "./rule.js";
 import type { Project } from "./project.js";
 import type { RuleSettings } from "../config/schema.js";
+import type { HelmChart } from "../helm/chart.js";
+import type { LineIndex } from "../parse/positions.js";
 
 export interface K8sReport {
   object: K8sObject;
@@ -36,6 +38,17 @@ export interface DockerReport {
   key?: string;
 }
 
+/** A finding at offsets of a file that has no object model (Helm templates, Chart.yaml). No fix: such findings are SUGGEST-only. */
+export interface TextReport {
+  source: { path: string; text: string; lines: LineIndex };
+  start: number;
+  end: number;
+  message: string;
+  severity?: Severity;
+  resource?: ResourceRef;
+  key?: string;
+}
+
 export interface CheckContext {
   meta: RuleMeta;
   settings: RuleSettings;
@@ -46,7 +59,9 @@ export interface CheckContext {
   /** Pod Security Standards policy version, "latest" or "v1.NN". */
   pssVersion: string;
   trustedRegistries: readonly string[];
-  report(r: K8sReport | DockerReport): void;
+  /** The configured profile: PSA controls differ between baseline and restricted (e.g. procMount with user namespaces). */
+  profile: Profile;
+  report(r: K8sReport | DockerReport | TextReport): void;
 }
 
 export interface RuleCheck {
@@ -56,6 +71,8 @@ export interface RuleCheck {
   /** Called for every workload (objects with a pod template). */
   workload?(w: Workload, ctx: CheckContext): void;
   dockerfile?(d: DockerfileModel, ctx: CheckContext): void;
+  /** Called for every Helm chart (Chart.yaml, values files and templates grouped by chart directory). */
+  chart?(c: HelmChart, ctx: CheckContext): void;
   /** Cross-resource checks over every file of one scan. */
   project?(p: Project, ctx: CheckContext): void;
 }

@@ -26,6 +26,8 @@ export interface FixOutcome {
   applied: Finding[];
   /** Rule IDs fixed, for commit messages. */
   rules: string[];
+  /** Files whose fixes failed verification and were left unchanged, with the reason. */
+  rejected: Map<string, string>;
 }
 
 const MAX_PASSES = 4;
@@ -34,7 +36,7 @@ export function selectFixable(findings: readonly Finding[], sel: FixSelection, o
   const catalog = options.catalog ?? getCatalog();
   const named = sel.rules && sel.rules.length > 0 ? new Set(sel.rules.map((r) => r.toUpperCase())) : undefined;
   return findings.filter((f) => {
-    if (!f.fix || f.suppressed) return false;
+    if ((!f.fix && FIX_SOURCES.get(f)?.kind !== "yaml") || f.suppressed) return false;
     if (sel.paths && !sel.paths.has(f.path)) return false;
     if (named && !named.has(f.ruleId)) return false;
     const cls = catalog.meta(f.ruleId)?.fix;
@@ -46,12 +48,12 @@ export function selectFixable(findings: readonly Finding[], sel: FixSelection, o
 export function fixFiles(files: readonly SourceFile[], sel: FixSelection, options: ScanOptions = {}): FixOutcome {
   const current = new Map(files.map((f) => [f.path, f.text]));
   const applied: Finding[] = [];
+  const rejected = new Map<string, string>();
   const seen = new Set<string>();
+  const original = scan(files, { ...options, verifyFixes: false, fixes: "none" });
+  const originalFingerprints = new Set(original.findings.map((f) => f.fingerprint));
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const result = scan(
-      [...current].map(([path, text]) => ({ path, text })),
-      { ...options, verifyFixes: pass === 0 ? options.verifyFixes : false },
-    );
+    const result = pass === 0 ? original : scan([...current].map(([path, text]) => ({ path, text })), { ...options, verifyFixes: false, fixes: "none" });
     const chosen = selectFixable(result.findings, sel, options).filter((f) => !seen.has(f.fingerprint));
     if (chosen.length === 0) break;
     let progressed = false;
@@ -73,7 +75,22 @@ export function fixFiles(files: readonly SourceFile[], sel: FixSelection, option
     const now = current.get(f.path);
     if (now !== undefined && now !== f.text) changed.set(f.path, now);
   }
-  return { changed, applied, rules: [...new Set(applied.map((f) => f.ruleId))].sort() };
+  // Engine-level verification of the combined result: the fixed files parse, and no rule
+  // that looks at one file at a time reports anything that was not there before. A file
+  // that fails goes back to its original text, with nothing applied.
+  const after = scan([...current].map(([path, text]) => ({ path, text })), { ...options, verifyFixes: false, fixes: "none" });
+  const catalog = options.catalog ?? getCatalog();
+  for (const f of after.findings) {
+    if (!changed.has(f.path)) continue;
+    const crossResource = Boolean(catalog.entries.get(f.ruleId)?.check?.project);
+    const broken = f.ruleId === "BULWARK-PARSE" || (!originalFingerprints.has(f.fingerprint) && !crossResource && !f.ruleId.startsWith("BULWARK-"));
+    if (broken) {
+      changed.delete(f.path);
+      rejected.set(f.path, `${f.ruleId}: ${f.message}`);
+    }
+  }
+  const kept = applied.filter((f) => changed.has(f.path));
+  return { changed, applied: kept, rules: [...new Set(kept.map((f) => f.ruleId))].sort(), rejected };
 }
 
 /** Plan the edits of one file: YAML ops grouped per document, other edits if they do not overlap. */
@@ -96,12 +113,17 @@ function planFile(text: string, findings: Finding[]): { edits: TextEdit[]; used:
     if (planned.failed.length === 0 && planned.edits.length > 0) {
       edits.push(...planned.edits);
       used.push(...group.findings);
-    } else if (group.findings.length > 0) {
-      // Fall back to the first finding's own edits; the next pass picks up the rest.
-      const f = group.findings[0];
-      if (f.fix && !overlaps(edits, f.fix.edits)) {
-        edits.push(...f.fix.edits);
-        used.push(f);
+    } else {
+      // Fall back to one finding at a time; the next pass picks up the rest.
+      for (const f of group.findings) {
+        const src = FIX_SOURCES.get(f);
+        if (src?.kind !== "yaml") continue;
+        const single = planYamlEdits(text, group.object.doc.doc, src.ops.map((op) => ({ ...op, path: [...src.object.basePath, ...op.path] })), group.object.file.path);
+        if (single.failed.length === 0 && single.edits.length > 0 && !overlaps(edits, single.edits)) {
+          edits.push(...single.edits);
+          used.push(f);
+          break;
+        }
       }
     }
   }

@@ -15,7 +15,9 @@ import { asObj, makeObjects, toWorkload } from "../model/k8s.js";
 import type { K8sObject, Workload } from "../model/k8s.js";
 import { DEFAULT_CONFIG } from "../config/schema.js";
 import type { BulwarkConfig, RuleSettings } from "../config/schema.js";
-import type { CheckContext, DockerReport, K8sReport, RuleCheck } from "./check.js";
+import type { CheckContext, DockerReport, K8sReport, RuleCheck, TextReport } from "./check.js";
+import { ChartCollector } from "../helm/chart.js";
+import type { HelmChart } from "../helm/chart.js";
 import { getCatalog, inProfile } from "./catalog.js";
 import type { Catalog } from "./catalog.js";
 import { makeProject } from "./project.js";
@@ -34,6 +36,13 @@ export interface ScanOptions {
   verifyFixes?: boolean;
   /** Paths that exist but are not scanned (e.g. .dockerignore), for rules that ask about them. */
   knownPaths?: readonly string[];
+  /** The files are `helm template` / `kustomize build` output: `{{` in them is data, not template syntax. */
+  rendered?: boolean;
+  /**
+   * "plan" (default): every fixable finding carries its byte-exact edits. "none": skip the
+   * planning (detection only, e.g. a gate that shows no patches); `fixFiles` still works.
+   */
+  fixes?: "plan" | "none";
 }
 
 interface FileState {
@@ -46,7 +55,7 @@ interface FileState {
 }
 
 /** How a finding's fix was made, so that several fixes of one document can be re-planned together. */
-export type FixSource = { kind: "yaml"; object: K8sObject; ops: FixOp[] } | { kind: "edits" };
+export type FixSource = { kind: "yaml"; object: K8sObject; ops: FixOp[]; description: string } | { kind: "edits"; description: string };
 export const FIX_SOURCES = new WeakMap<Finding, FixSource>();
 
 const DEFAULT_FIX_WARNING = "This fix changes runtime behaviour: check that the workload still starts and works before merging.";
@@ -61,6 +70,7 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
   const workloads: Workload[] = [];
   const dockerfiles: DockerfileModel[] = [];
   const engineReport = makeEngineReporter(catalog, config, findings);
+  const charts = new ChartCollector([...files.map((f) => f.path), ...(options.knownPaths ?? [])]);
 
   let considered = 0;
   for (const file of files) {
@@ -98,10 +108,14 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
       }
       continue;
     }
-    if (kind === "values" || kind === "chart") continue; // Helm support reads these separately.
-    if (looksLikeHelmTemplate(file.path, file.text)) {
-      const at = Math.max(0, file.text.indexOf("{{"));
-      engineReport("BULWARK-SKIPPED", file.path, lines, at, at + 2, "Helm template syntax ({{ … }}): skipped by the plain-YAML scanner; Helm charts are reviewed through their Chart.yaml");
+    const helmData = kind === "values" || kind === "chart";
+    if (!helmData && !options.rendered && looksLikeHelmTemplate(file.path, file.text)) {
+      // Templates of a chart whose Chart.yaml is known are reviewed with the chart (chart checks).
+      state.suppressions = new SuppressionIndex(findSuppressionComments(lines));
+      if (!charts.addTemplate(file.path, file.text, lines)) {
+        const at = Math.max(0, file.text.indexOf("{{"));
+        engineReport("BULWARK-SKIPPED", file.path, lines, at, at + 2, "Helm template syntax ({{ … }}) with no Chart.yaml for it in this scan: only hard-coded fields were checked; scan the chart directory to review what it deploys");
+      }
       continue;
     }
     let yaml: YamlFile;
@@ -114,10 +128,10 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
     state.yaml = yaml;
     state.lines = yaml.lines;
     state.suppressions = new SuppressionIndex(findSuppressionComments(yaml.lines));
-    const fileObjects = makeObjects(yaml);
+    const fileObjects = helmData ? [] : makeObjects(yaml);
     // Only files that look like Kubernetes manifests get their parse errors reported:
     // other YAML (CI workflows, app config) is none of our business.
-    const relevant = fileObjects.length > 0 || /^\s*(?:apiVersion|kind)\s*:|"(?:apiVersion|kind)"\s*:/m.test(file.text);
+    const relevant = helmData || fileObjects.length > 0 || /^\s*(?:apiVersion|kind)\s*:|"(?:apiVersion|kind)"\s*:/m.test(file.text);
     for (const d of yaml.docs) {
       for (const p of d.problems) {
         if (!relevant && p.kind === "error") continue;
@@ -127,6 +141,10 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
         engineReport(id, file.path, yaml.lines, start, end, `${p.kind === "limit" ? "" : "invalid YAML: "}${p.message}${yaml.docs.length > 1 ? ` (document ${d.index + 1})` : ""}`);
       }
     }
+    if (helmData) {
+      charts.addData(kind, yaml);
+      continue;
+    }
     for (const o of fileObjects) {
       objects.push(o);
       const w = toWorkload(o);
@@ -135,6 +153,7 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
   }
 
   const project = makeProject(objects, workloads, dockerfiles, [...files.map((f) => f.path), ...(options.knownPaths ?? [])]);
+  const helmCharts = charts.build();
   const only = options.onlyRules ? new Set(options.onlyRules) : undefined;
   for (const [id, entry] of catalog.entries) {
     const check = entry.check;
@@ -142,10 +161,10 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
     const settings = ruleSettings(entry.meta, config, only);
     if (!settings.enabled) continue;
     const ctx = makeContext(entry.meta, settings, config, now, (r) => {
-      const f = toFinding(r, entry.meta, settings, states);
+      const f = toFinding(r, entry.meta, settings, states, options.fixes !== "none");
       if (f) findings.push(f);
     });
-    runCheck(check, ctx, objects, workloads, dockerfiles, project, (where, err) => {
+    runCheck(check, ctx, objects, workloads, dockerfiles, helmCharts, project, (where, err) => {
       findings.push(internalError(catalog, id, where, err, states));
     });
   }
@@ -164,6 +183,7 @@ function runCheck(
   objects: K8sObject[],
   workloads: Workload[],
   dockerfiles: DockerfileModel[],
+  helmCharts: HelmChart[],
   project: ReturnType<typeof makeProject>,
   onError: (where: { path: string }, err: unknown) => void,
 ): void {
@@ -177,6 +197,7 @@ function runCheck(
   if (check.object) for (const o of objects) guard({ path: o.file.path }, () => check.object!(o, ctx));
   if (check.workload) for (const w of workloads) guard({ path: w.obj.file.path }, () => check.workload!(w, ctx));
   if (check.dockerfile) for (const d of dockerfiles) guard({ path: d.path }, () => check.dockerfile!(d, ctx));
+  if (check.chart) for (const c of helmCharts) guard({ path: c.chartFile?.path ?? c.values[0]?.path ?? c.templates[0]?.path ?? "" }, () => check.chart!(c, ctx));
   if (check.project) guard({ path: project.objects[0]?.file.path ?? project.dockerfiles[0]?.path ?? "" }, () => check.project!(project, ctx));
 }
 
@@ -196,15 +217,16 @@ function makeContext(meta: RuleMeta, settings: RuleSettings, config: BulwarkConf
     targetKubernetesVersion: config.targetKubernetesVersion,
     pssVersion: config.pssVersion,
     trustedRegistries: config.trustedRegistries,
+    profile: config.profile,
     report,
   };
 }
 
-function isK8sReport(r: K8sReport | DockerReport): r is K8sReport {
+function isK8sReport(r: K8sReport | DockerReport | TextReport): r is K8sReport {
   return "object" in r;
 }
 
-function toFinding(r: K8sReport | DockerReport, meta: RuleMeta, settings: RuleSettings, states: Map<string, FileState>): Finding | undefined {
+function toFinding(r: K8sReport | DockerReport | TextReport, meta: RuleMeta, settings: RuleSettings, states: Map<string, FileState>, planFixes: boolean): Finding | undefined {
   const severity: Severity = settings.severity ?? r.severity ?? meta.severity;
   const base = { ruleId: meta.id, severity, title: meta.title, message: r.message };
   if (isK8sReport(r)) {
@@ -221,14 +243,18 @@ function toFinding(r: K8sReport | DockerReport, meta: RuleMeta, settings: RuleSe
       fingerprint: fingerprint([meta.id, o.file.path, o.apiVersion.split("/")[0], o.kind, o.namespace ?? "", o.name, r.container?.name ?? "", r.path.join("."), r.key ?? ""]),
     };
     if (r.fix && (meta.fix === "AUTO" || meta.fix === "AUTO*")) {
-      const fix = planK8sFix(o, r.fix, meta);
-      if (fix) {
-        finding.fix = fix;
-        FIX_SOURCES.set(finding, { kind: "yaml", object: o, ops: r.fix.ops });
+      if (!planFixes) FIX_SOURCES.set(finding, { kind: "yaml", object: o, ops: r.fix.ops, description: r.fix.description });
+      else {
+        const fix = planK8sFix(o, r.fix, meta);
+        if (fix) {
+          finding.fix = fix;
+          FIX_SOURCES.set(finding, { kind: "yaml", object: o, ops: r.fix.ops, description: r.fix.description });
+        }
       }
     }
     return finding;
   }
+  if ("source" in r) return textFinding(r, base, meta);
   const d = r.dockerfile;
   const state = states.get(d.path);
   const lines = state?.lines ?? d.lines;
@@ -242,9 +268,21 @@ function toFinding(r: K8sReport | DockerReport, meta: RuleMeta, settings: RuleSe
   };
   if (r.fix && (meta.fix === "AUTO" || meta.fix === "AUTO*") && r.fix.edits.length > 0) {
     finding.fix = withWarning({ description: r.fix.description, edits: r.fix.edits.map((e) => ({ path: d.path, ...e })) }, meta);
-    FIX_SOURCES.set(finding, { kind: "edits" });
+    FIX_SOURCES.set(finding, { kind: "edits", description: r.fix.description });
   }
   return finding;
+}
+
+function textFinding(r: TextReport, base: Pick<Finding, "ruleId" | "severity" | "title" | "message">, meta: RuleMeta): Finding {
+  const src = r.source;
+  return {
+    ...base,
+    path: src.path,
+    range: src.lines.range(r.start, r.end),
+    ...(r.resource ? { resource: r.resource } : {}),
+    // The text of the span, not its line: stable when unrelated lines move.
+    fingerprint: fingerprint([meta.id, src.path, r.resource?.kind ?? "", r.resource?.name ?? "", normalizeWs(src.text.slice(r.start, r.end)), r.key ?? ""]),
+  };
 }
 
 function planK8sFix(o: K8sObject, fix: NonNullable<K8sReport["fix"]>, meta: RuleMeta): Fix | undefined {
