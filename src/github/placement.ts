@@ -4,8 +4,9 @@
 //               comment spans exactly the head lines the edits touch and carries a
 //               ```suggestion block with the new text of those lines (GitHub replaces lines
 //               start_line..line with the block's content when someone clicks "Commit").
-//   inline      the finding's line is a RIGHT line but there is no fix that GitHub can apply as a
-//               suggestion: a plain comment, with a ```diff block of the fix when there is one.
+//   inline      the finding's line is a RIGHT line (its start line; else the first RIGHT line
+//               inside its range) but there is no fix that GitHub can apply as a suggestion: a
+//               plain single-line comment, with a ```diff block of the fix when there is one.
 //   summary     everything else (off-diff lines, deleted/binary/too-large files, suppressed
 //               findings): goes to the check run and the review body.
 //
