@@ -51,6 +51,7 @@ export interface BulwarkAppOptions {
 
 interface RepoPayload {
   id: number;
+  url?: string;
   name: string;
   html_url: string;
   default_branch: string;
@@ -69,7 +70,7 @@ interface PullPayload {
 interface PullRef {
   number: number;
   head: { sha: string };
-  base: { sha: string; repo?: { id?: number } };
+  base: { sha: string; repo?: { id?: number; url?: string } };
 }
 
 function repoTarget(repo: RepoPayload) {
@@ -180,7 +181,8 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
       const payload = context.payload as unknown as { action: string; check_suite: { head_sha: string; pull_requests: PullRef[] }; repository: RepoPayload };
       const force = payload.action === "rerequested";
       // Fork pull requests are not listed here (pull_requests is []): their pull_request events cover them.
-      const prs = payload.check_suite.pull_requests.filter((p) => p.base.repo?.id === undefined || p.base.repo.id === payload.repository.id);
+      const repo = payload.repository;
+      const prs = payload.check_suite.pull_requests.filter((p) => !p.base.repo || p.base.repo.id === repo.id || (p.base.repo.url !== undefined && p.base.repo.url === repo.url));
       for (const p of prs) {
         const subject = `${payload.repository.owner.login}/${payload.repository.name}#${p.number}`;
         await run(context, { subject, headSha: payload.check_suite.head_sha }, force, (client) => reviewByNumber(context, client, payload.repository, p.number, payload.check_suite.head_sha));

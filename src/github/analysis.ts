@@ -8,8 +8,8 @@ import { severityRank } from "../core/types.js";
 import type { Finding, SourceFile } from "../core/types.js";
 import { fileDiff } from "./diff.js";
 import type { FileDiff } from "./diff.js";
-import { planPlacements } from "./placement.js";
-import type { Placement } from "./placement.js";
+import { applyEditsToText, planPlacements } from "./placement.js";
+import type { InlinePlacement, Placement, SuggestionPlacement } from "./placement.js";
 import type { BlobText } from "./contents.js";
 import type { SelectedFile } from "./pr-files.js";
 
@@ -45,6 +45,10 @@ export interface Analysis {
   analysedPaths: Set<string>;
   /** Files that could not be scanned, with the reason. */
   skipped: { path: string; reason: string }[];
+  /** Head texts of the scanned files. */
+  headTexts: ReadonlyMap<string, string>;
+  /** The options the scans ran with (config included). */
+  scanOptions: ScanOptions;
 }
 
 export interface AnalysisInput {
@@ -92,7 +96,9 @@ export function analyse(input: AnalysisInput): Analysis {
     }
   }
   const scanOptions: ScanOptions = { ...input.scan, config };
-  const head = headFiles.length > 0 ? scan(headFiles, { ...scanOptions, verifyFixes: true }).findings : [];
+  // Fixes are verified only where they are shown (see verifyShownFixes): the engine's
+  // verifyFixes re-scans the file once per finding, which is quadratic on large files.
+  const head = headFiles.length > 0 ? scan(headFiles, scanOptions).findings : [];
   const baseFingerprints = new Set(baseFiles.length > 0 ? scan(baseFiles, scanOptions).findings.map((f) => f.fingerprint) : []);
 
   const active = head.filter((f) => !f.suppressed);
@@ -118,8 +124,48 @@ export function analyse(input: AnalysisInput): Analysis {
     const mine = findings.filter((x) => commentableSet.has(x));
     if (mine.length > 0 && headText !== undefined) placements.push(...planPlacements({ path: f.path, headText, diff, findings: mine, maxBlockChars: MAX_BLOCK_CHARS }));
   }
-  return { files, head, introduced, preExisting, suppressed, commentable, placements, analysedPaths, skipped };
+  return { files, head, introduced, preExisting, suppressed, commentable, placements, analysedPaths, skipped, headTexts, scanOptions };
 }
+
+/**
+ * Check the fixes about to be shown (suggestions and diff blocks) the way the engine's
+ * verifyFixes does, but only for these: apply the edits, re-scan the file alone, and withhold a
+ * fix whose file no longer parses, whose finding is still there, or that adds another finding.
+ * Returns the placements with failing fixes downgraded to plain inline comments.
+ */
+export function verifyShownFixes<P extends CommentLike>(analysis: Pick<Analysis, "headTexts" | "scanOptions">, placements: readonly P[]): (P | InlinePlacement)[] {
+  const before = new Map<string, Set<string>>();
+  const single = (path: string, text: string) => scan([{ path, text }], { ...analysis.scanOptions, verifyFixes: false }).findings;
+  return placements.map((p) => {
+    const f = p.finding;
+    const showsFix = p.kind === "suggestion" || (p.kind === "inline" && p.diff !== undefined);
+    const text = analysis.headTexts.get(p.path);
+    if (!showsFix || !f.fix || text === undefined) return p;
+    let problem: string | undefined;
+    try {
+      let known = before.get(p.path);
+      if (!known) {
+        known = new Set(single(p.path, text).map((x) => x.fingerprint));
+        before.set(p.path, known);
+      }
+      const after = single(p.path, applyEditsToText(text, f.fix.edits.filter((e) => e.path === p.path)));
+      const parse = after.find((x) => x.ruleId === "BULWARK-PARSE");
+      const added = after.filter((x) => !known!.has(x.fingerprint) && !x.ruleId.startsWith("BULWARK-"));
+      if (parse) problem = `the fixed file does not parse (${parse.message})`;
+      else if (after.some((x) => x.fingerprint === f.fingerprint) && known.has(f.fingerprint)) problem = "the finding is still there after the fix";
+      else if (added.length > 0) problem = `the fix would add ${added[0].ruleId}`;
+    } catch (err) {
+      problem = err instanceof Error ? err.message : String(err);
+    }
+    if (!problem) return p;
+    const { fix: _withheld, ...rest } = f;
+    void _withheld;
+    const finding: Finding = { ...rest, message: `${f.message} (automatic fix withheld: ${problem})` };
+    return { kind: "inline", finding, path: p.path, side: "RIGHT", line: p.line, noSuggestion: "invalid-edits" } satisfies InlinePlacement;
+  });
+}
+
+type CommentLike = SuggestionPlacement | InlinePlacement;
 
 /** Most severe first, then path, line, rule, fingerprint: the order of comments and annotations. */
 export function bySeverityThenPosition(a: Finding, b: Finding): number {

@@ -12,7 +12,7 @@
 import { getCatalog } from "../core/engine/catalog.js";
 import { selectFixable } from "../core/engine/fixes.js";
 import type { Finding } from "../core/types.js";
-import { analyse } from "./analysis.js";
+import { analyse, verifyShownFixes } from "./analysis.js";
 import type { Analysis, ScanPassThrough } from "./analysis.js";
 import { errorStatus, errorSummary } from "./client.js";
 import type { GitHubClient, RepoRef } from "./client.js";
@@ -222,7 +222,10 @@ async function runReview(client: GitHubClient, target: PullRequestTarget, checkR
   // Right before posting: has the head moved, and are there earlier comments to reconcile?
   const fresh = await getPull(client, repo, target.number);
   const headMoved = typeof fresh.head?.sha === "string" && fresh.head.sha !== headSha;
-  const rec = await reconcile(client, target, analysis, listing.files, listing.truncated, log, Math.max(fresh.review_comments ?? 0, target.reviewComments ?? 0), headMoved);
+  // Earlier comments are listed only when the pull request has some (or when no count is known).
+  const counts = [fresh.review_comments, target.reviewComments].filter((n): n is number => typeof n === "number");
+  const reviewComments = counts.length === 0 ? 1 : Math.max(...counts);
+  const rec = await reconcile(client, target, analysis, listing.files, listing.truncated, log, reviewComments, headMoved);
   if (rec.resolved > 0) notes.push(`${plural(rec.resolved, "review thread")} of findings that are gone resolved.`);
   notes.push(...rec.problems);
 
@@ -242,7 +245,7 @@ async function runReview(client: GitHubClient, target: PullRequestTarget, checkR
     } else {
       const catalog = options.scan?.catalog ?? getCatalog();
       const diffs = new Map(analysis.files.map((f) => [f.path, f.diff]));
-      const rendered = plan.inline
+      const rendered = verifyShownFixes(analysis, plan.inline)
         .map((p) => renderComment(p, catalog.meta(p.finding.ruleId)))
         // Belt and braces: placement guarantees this; a comment off the diff would lose the whole review.
         .filter((r) => {
