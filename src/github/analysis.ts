@@ -1,7 +1,7 @@
 // Pure part of a pull-request review: scan the head and the base of the changed files, tell the
 // findings this pull request introduces from those already on the base branch, and place each
 // finding (suggestion / inline comment / summary) on the diff.
-import { scan } from "../core/engine/scan.js";
+import { FIX_SOURCES, scan } from "../core/engine/scan.js";
 import type { ScanOptions } from "../core/engine/scan.js";
 import type { BulwarkConfig } from "../core/config/schema.js";
 import { severityRank } from "../core/types.js";
@@ -96,10 +96,13 @@ export function analyse(input: AnalysisInput): Analysis {
     }
   }
   const scanOptions: ScanOptions = { ...input.scan, config };
-  // Fixes are verified only where they are shown (see verifyShownFixes): the engine's
-  // verifyFixes re-scans the file once per finding, which is quadratic on large files.
-  const head = headFiles.length > 0 ? scan(headFiles, scanOptions).findings : [];
-  const baseFingerprints = new Set(baseFiles.length > 0 ? scan(baseFiles, scanOptions).findings.map((f) => f.fingerprint) : []);
+  // Detection only: fix planning costs about as much as the scan itself and is needed only for
+  // the comments a review shows (see refinePlacements); fixes are then verified only where they
+  // are shown (see verifyShownFixes): the engine's verifyFixes re-scans the file once per
+  // finding, which is quadratic on large files.
+  const detect: ScanOptions = { ...scanOptions, fixes: "none", verifyFixes: false };
+  const head = headFiles.length > 0 ? scan(headFiles, detect).findings : [];
+  const baseFingerprints = new Set(baseFiles.length > 0 ? scan(baseFiles, detect).findings.map((f) => f.fingerprint) : []);
 
   const active = head.filter((f) => !f.suppressed);
   const introduced = active.filter((f) => !baseFingerprints.has(f.fingerprint));
@@ -125,6 +128,42 @@ export function analyse(input: AnalysisInput): Analysis {
     if (mine.length > 0 && headText !== undefined) placements.push(...planPlacements({ path: f.path, headText, diff, findings: mine, maxBlockChars: MAX_BLOCK_CHARS }));
   }
   return { files, head, introduced, preExisting, suppressed, commentable, placements, analysedPaths, skipped, headTexts, scanOptions };
+}
+
+/** True when the engine can produce a fix for this finding (planned or deferred). */
+export function isFixable(f: Finding): boolean {
+  return (f.fix !== undefined && f.fix.edits.length > 0) || FIX_SOURCES.has(f);
+}
+
+/** A fix description even when planning was deferred (annotations, summaries). */
+export function fixDescription(f: Finding): string | undefined {
+  return f.fix?.description ?? FIX_SOURCES.get(f)?.description;
+}
+
+/**
+ * Plan the fixes of the files that hold `wanted` (the findings a review is about to comment on)
+ * and re-place those files' commentable findings with their fixes, so that they can become
+ * suggestions. One scan of those files only; everything else keeps its detection-only placement.
+ */
+export function refinePlacements(analysis: Pick<Analysis, "files" | "placements" | "commentable" | "headTexts" | "scanOptions">, wanted: readonly Finding[]): Placement[] {
+  const paths = new Set(wanted.filter((f) => FIX_SOURCES.has(f) && f.fix === undefined).map((f) => f.path));
+  if (paths.size === 0) return [...analysis.placements];
+  const files = [...paths].flatMap((path) => {
+    const text = analysis.headTexts.get(path);
+    return text === undefined ? [] : [{ path, text }];
+  });
+  const planned = new Map(scan(files, { ...analysis.scanOptions, fixes: "plan", verifyFixes: false }).findings.map((f) => [f.fingerprint, f]));
+  const commentable = new Set(analysis.commentable);
+  const replaced: Placement[] = [];
+  for (const fa of analysis.files) {
+    if (!paths.has(fa.path) || fa.headText === undefined) continue;
+    const mine = fa.findings.filter((f) => commentable.has(f)).map((f) => {
+      const p = planned.get(f.fingerprint);
+      return p?.fix ? { ...f, fix: p.fix } : f;
+    });
+    replaced.push(...planPlacements({ path: fa.path, headText: fa.headText, diff: fa.diff, findings: mine, maxBlockChars: MAX_BLOCK_CHARS }));
+  }
+  return [...analysis.placements.filter((p) => !paths.has(p.path)), ...replaced];
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Finding, Severity } from "../core/types.js";
 import { escapeMarkdown } from "../report/markdown.js";
 import { plural, sanitizeInline, truncateText } from "../report/common.js";
 import { SEVERITY_ICON } from "./comments.js";
-import { bySeverityThenPosition } from "./analysis.js";
+import { bySeverityThenPosition, fixDescription } from "./analysis.js";
 import { errorSummary } from "./client.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 
@@ -201,7 +201,8 @@ export function buildAnnotations(
       a.start_column = f.range.startColumn;
       a.end_column = f.range.endColumn;
     }
-    if (f.fix?.description) a.raw_details = truncateText(`Fix: ${f.fix.description}${f.fix.warning ? `\nWarning: ${f.fix.warning}` : ""}`, 60_000);
+    const fix = fixDescription(f);
+    if (fix) a.raw_details = truncateText(`Fix available: ${fix}${f.fix?.warning ? `\nWarning: ${f.fix.warning}` : ""}\nComment \`/bulwark fix ${f.ruleId}\` on the pull request to commit it.`, 60_000);
     return a;
   });
 }

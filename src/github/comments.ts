@@ -6,7 +6,7 @@ import { escapeMarkdown } from "../report/markdown.js";
 import { plural, sanitizeInline, truncateText } from "../report/common.js";
 import { suggestionBody, reviewCommentFor } from "./placement.js";
 import type { InlinePlacement, NoSuggestionReason, Placement, SuggestionPlacement, SummaryPlacement } from "./placement.js";
-import { bySeverityThenPosition } from "./analysis.js";
+import { bySeverityThenPosition, isFixable } from "./analysis.js";
 
 /** GitHub rejects bodies over 65,536 characters; Bulwark stays well below. */
 export const BODY_BUDGET = 60_000;
@@ -92,7 +92,7 @@ function render(p: CommentPlacement, meta: RuleMeta | undefined, plain: boolean)
     // SUGGEST / NONE rules (and fixes too long to show): the rule's remediation template.
     const r = remediation(meta);
     if (r) parts.push(r);
-    if (f.fix) parts.push(`${hasPatch ? "The fix is too long to show here: comment" : "Comment"} \`/bulwark fix ${f.ruleId}\` on this pull request to have Bulwark commit it.`);
+    if (isFixable(f)) parts.push(`${hasPatch ? "The fix is too long to show here: comment" : "Comment"} \`/bulwark fix ${f.ruleId}\` on this pull request to have Bulwark commit it.`);
   }
   parts.push(marker);
   const body = parts.join("\n\n");

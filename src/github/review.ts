@@ -10,9 +10,8 @@
 // are gone; one PATCH per further 50 annotations. Every error after the check run exists ends in
 // a concluded check run (failure "internal error" at worst), never in_progress.
 import { getCatalog } from "../core/engine/catalog.js";
-import { selectFixable } from "../core/engine/fixes.js";
 import type { Finding } from "../core/types.js";
-import { analyse, verifyShownFixes } from "./analysis.js";
+import { analyse, isFixable, refinePlacements, verifyShownFixes } from "./analysis.js";
 import type { Analysis, ScanPassThrough } from "./analysis.js";
 import { errorStatus, errorSummary } from "./client.js";
 import type { GitHubClient, RepoRef } from "./client.js";
@@ -229,7 +228,10 @@ async function runReview(client: GitHubClient, target: PullRequestTarget, checkR
   if (rec.resolved > 0) notes.push(`${plural(rec.resolved, "review thread")} of findings that are gone resolved.`);
   notes.push(...rec.problems);
 
-  const plan = planComments(analysis.placements, new Set(rec.existing.map((c) => c.fingerprint)), cfg.review.maxComments, cfg.review.comments);
+  const existingFps = new Set(rec.existing.map((c) => c.fingerprint));
+  // Fixes are planned only for the files of the comments this review will show.
+  const preliminary = planComments(analysis.placements, existingFps, cfg.review.maxComments, cfg.review.comments);
+  const plan = planComments(refinePlacements(analysis, preliminary.inline.map((p) => p.finding)), existingFps, cfg.review.maxComments, cfg.review.comments);
   const alreadyReviewed = rec.existing.some((c) => c.originalCommitId === headSha);
   let review: ReviewOutcome["review"];
   let reviewSkipped: ReviewOutcome["reviewSkipped"];
@@ -304,7 +306,8 @@ async function conclude(
   if (active.length > annotations.length)
     notes.push(`${annotations.length} of ${plural(active.length, "finding")} are shown as annotations (Bulwark's limit per check run); all of them are listed below.`);
   const catalog = options.scan?.catalog ?? getCatalog();
-  const fixable = selectFixable(active, {}, { catalog }).length > 0;
+  // "Apply fixes" commits the safe (AUTO) fixes; planning may have been deferred, so ask the engine's record.
+  const fixable = active.some((f) => isFixable(f) && catalog.meta(f.ruleId)?.fix === "AUTO");
   const summaryInput = {
     conclusion,
     failOn: cfg.failOn,
