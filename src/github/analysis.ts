@@ -2,6 +2,8 @@
 // findings this pull request introduces from those already on the base branch, and place each
 // finding (suggestion / inline comment / summary) on the diff.
 import { FIX_SOURCES, scan } from "../core/engine/scan.js";
+import { getCatalog } from "../core/engine/catalog.js";
+import type { Catalog } from "../core/engine/catalog.js";
 import type { ScanOptions } from "../core/engine/scan.js";
 import type { BulwarkConfig } from "../core/config/schema.js";
 import { severityRank } from "../core/types.js";
@@ -102,7 +104,15 @@ export function analyse(input: AnalysisInput): Analysis {
   // finding, which is quadratic on large files.
   const detect: ScanOptions = { ...scanOptions, fixes: "none", verifyFixes: false };
   const head = headFiles.length > 0 ? scan(headFiles, detect).findings : [];
-  const baseFingerprints = new Set(baseFiles.length > 0 ? scan(baseFiles, detect).findings.map((f) => f.fingerprint) : []);
+  // The base scan only has to tell whether each head finding was already there: it runs the
+  // rules that fired at the head, on the files that have head findings (all base files when a
+  // cross-resource rule fired, since those look at other files).
+  const firing = new Set(head.filter((f) => !f.suppressed).map((f) => f.ruleId));
+  const withFindings = new Set(head.filter((f) => !f.suppressed).map((f) => f.path));
+  const catalog = scanOptions.catalog ?? getCatalog();
+  const crossResource = [...firing].some((id) => isProjectRule(catalog, id));
+  const baseNeeded = crossResource ? baseFiles : baseFiles.filter((f) => withFindings.has(f.path));
+  const baseFingerprints = new Set(baseNeeded.length > 0 && firing.size > 0 ? scan(baseNeeded, { ...detect, onlyRules: [...firing] }).findings.map((f) => f.fingerprint) : []);
 
   const active = head.filter((f) => !f.suppressed);
   const introduced = active.filter((f) => !baseFingerprints.has(f.fingerprint));
@@ -143,63 +153,98 @@ export function fixDescription(f: Finding): string | undefined {
 /**
  * Plan the fixes of the files that hold `wanted` (the findings a review is about to comment on)
  * and re-place those files' commentable findings with their fixes, so that they can become
- * suggestions. One scan of those files only; everything else keeps its detection-only placement.
+ * suggestions. One scan of those files, running only the wanted findings' rules; everything else
+ * keeps its detection-only placement.
  */
 export function refinePlacements(analysis: Pick<Analysis, "files" | "placements" | "commentable" | "headTexts" | "scanOptions">, wanted: readonly Finding[]): Placement[] {
-  const paths = new Set(wanted.filter((f) => FIX_SOURCES.has(f) && f.fix === undefined).map((f) => f.path));
+  const deferred = wanted.filter((f) => FIX_SOURCES.has(f) && f.fix === undefined);
+  const paths = new Set(deferred.map((f) => f.path));
   if (paths.size === 0) return [...analysis.placements];
   const files = [...paths].flatMap((path) => {
     const text = analysis.headTexts.get(path);
     return text === undefined ? [] : [{ path, text }];
   });
-  const planned = new Map(scan(files, { ...analysis.scanOptions, fixes: "plan", verifyFixes: false }).findings.map((f) => [f.fingerprint, f]));
+  const rules = [...new Set(deferred.map((f) => f.ruleId))];
+  const planned = new Map(scan(files, { ...analysis.scanOptions, onlyRules: rules, fixes: "plan", verifyFixes: false }).findings.map((f) => [f.fingerprint, f]));
   const commentable = new Set(analysis.commentable);
   const replaced: Placement[] = [];
   for (const fa of analysis.files) {
     if (!paths.has(fa.path) || fa.headText === undefined) continue;
-    const mine = fa.findings.filter((f) => commentable.has(f)).map((f) => {
-      const p = planned.get(f.fingerprint);
-      return p?.fix ? { ...f, fix: p.fix } : f;
-    });
+    const mine = fa.findings
+      .filter((f) => commentable.has(f))
+      .map((f) => {
+        const p = planned.get(f.fingerprint);
+        return p?.fix ? { ...f, fix: p.fix } : f;
+      });
     replaced.push(...planPlacements({ path: fa.path, headText: fa.headText, diff: fa.diff, findings: mine, maxBlockChars: MAX_BLOCK_CHARS }));
   }
   return [...analysis.placements.filter((p) => !paths.has(p.path)), ...replaced];
 }
 
+function isProjectRule(catalog: Catalog, ruleId: string): boolean {
+  return Boolean(catalog.entries.get(ruleId)?.check?.project);
+}
+
 /**
  * Check the fixes about to be shown (suggestions and diff blocks) the way the engine's
- * verifyFixes does, but only for these: apply the edits, re-scan the file alone, and withhold a
- * fix whose file no longer parses, whose finding is still there, or that adds another finding.
- * Returns the placements with failing fixes downgraded to plain inline comments.
+ * verifyFixes does, but only for these, and batched: each fixed file is re-scanned (one scan per
+ * batch of distinct files), and a fix is withheld when its file no longer parses, its finding is
+ * still there, or another finding appears. Findings of cross-resource rules are left out of the
+ * comparison (they depend on the other files of the batch). Returns the placements with failing
+ * fixes downgraded to plain inline comments.
  */
-export function verifyShownFixes<P extends CommentLike>(analysis: Pick<Analysis, "headTexts" | "scanOptions">, placements: readonly P[]): (P | InlinePlacement)[] {
+export function verifyShownFixes<P extends CommentLike>(analysis: Pick<Analysis, "head" | "headTexts" | "scanOptions">, placements: readonly P[]): (P | InlinePlacement)[] {
+  const catalog = analysis.scanOptions.catalog ?? getCatalog();
+  const local = (f: Finding) => !isProjectRule(catalog, f.ruleId);
   const before = new Map<string, Set<string>>();
-  const single = (path: string, text: string) => scan([{ path, text }], { ...analysis.scanOptions, verifyFixes: false }).findings;
-  return placements.map((p) => {
+  for (const f of analysis.head) {
+    if (!local(f)) continue;
+    const set = before.get(f.path) ?? new Set<string>();
+    set.add(f.fingerprint);
+    before.set(f.path, set);
+  }
+  const problems = new Map<P, string>();
+  const batches: { p: P; text: string }[][] = [];
+  for (const p of placements) {
     const f = p.finding;
     const showsFix = p.kind === "suggestion" || (p.kind === "inline" && p.diff !== undefined);
-    const text = analysis.headTexts.get(p.path);
-    if (!showsFix || !f.fix || text === undefined) return p;
-    let problem: string | undefined;
+    const original = analysis.headTexts.get(p.path);
+    if (!showsFix || !f.fix || original === undefined) continue;
+    let text: string;
     try {
-      let known = before.get(p.path);
-      if (!known) {
-        known = new Set(single(p.path, text).map((x) => x.fingerprint));
-        before.set(p.path, known);
-      }
-      const after = single(p.path, applyEditsToText(text, f.fix.edits.filter((e) => e.path === p.path)));
-      const parse = after.find((x) => x.ruleId === "BULWARK-PARSE");
-      const added = after.filter((x) => !known!.has(x.fingerprint) && !x.ruleId.startsWith("BULWARK-"));
-      if (parse) problem = `the fixed file does not parse (${parse.message})`;
-      else if (after.some((x) => x.fingerprint === f.fingerprint) && known.has(f.fingerprint)) problem = "the finding is still there after the fix";
-      else if (added.length > 0) problem = `the fix would add ${added[0].ruleId}`;
+      text = applyEditsToText(original, f.fix.edits.filter((e) => e.path === p.path));
     } catch (err) {
-      problem = err instanceof Error ? err.message : String(err);
+      problems.set(p, err instanceof Error ? err.message : String(err));
+      continue;
     }
+    let batch = batches.find((b) => !b.some((x) => x.p.path === p.path));
+    if (!batch) {
+      batch = [];
+      batches.push(batch);
+    }
+    batch.push({ p, text });
+  }
+  for (const batch of batches) {
+    const after = scan(
+      batch.map((x) => ({ path: x.p.path, text: x.text })),
+      { ...analysis.scanOptions, fixes: "none", verifyFixes: false },
+    ).findings;
+    for (const { p } of batch) {
+      const mine = after.filter((x) => x.path === p.path);
+      const known = before.get(p.path) ?? new Set<string>();
+      const parse = mine.find((x) => x.ruleId === "BULWARK-PARSE");
+      const added = mine.filter((x) => local(x) && !known.has(x.fingerprint) && !x.ruleId.startsWith("BULWARK-"));
+      if (parse) problems.set(p, `the fixed file does not parse (${parse.message})`);
+      else if (local(p.finding) && mine.some((x) => x.fingerprint === p.finding.fingerprint)) problems.set(p, "the finding is still there after the fix");
+      else if (added.length > 0) problems.set(p, `the fix would add ${added[0].ruleId}`);
+    }
+  }
+  return placements.map((p) => {
+    const problem = problems.get(p);
     if (!problem) return p;
-    const { fix: _withheld, ...rest } = f;
+    const { fix: _withheld, ...rest } = p.finding;
     void _withheld;
-    const finding: Finding = { ...rest, message: `${f.message} (automatic fix withheld: ${problem})` };
+    const finding: Finding = { ...rest, message: `${p.finding.message} (automatic fix withheld: ${problem})` };
     return { kind: "inline", finding, path: p.path, side: "RIGHT", line: p.line, noSuggestion: "invalid-edits" } satisfies InlinePlacement;
   });
 }

@@ -11,7 +11,7 @@
 // The proxy records every request it sees (`requests`), so request budgets count what the client
 // sent, including the GraphQL queries answered here; GraphQL parse/validation errors in those are
 // recorded as violations.
-import { createServer } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { matchRoute } from "../../support/openapi.js";
@@ -126,19 +126,32 @@ export class GitHubProxy {
 
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
-      if (v === undefined || ["host", "content-length", "connection", "transfer-encoding"].includes(k)) continue;
+      if (v === undefined || ["host", "content-length", "connection", "transfer-encoding", "keep-alive"].includes(k)) continue;
       headers[k] = Array.isArray(v) ? v.join(", ") : v;
     }
-    const upstream = await fetch(`${this.gh.url}${url}`, { method, headers, ...(raw.length > 0 && method !== "GET" && method !== "HEAD" ? { body: raw } : {}) });
-    const buf = Buffer.from(await upstream.arrayBuffer());
-    const out: Record<string, string> = {};
-    upstream.headers.forEach((v, k) => {
-      if (!["content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive"].includes(k)) out[k] = v.replace(this.gh.url, this.baseUrl);
+    if (raw.length > 0) headers["content-length"] = String(raw.length);
+    // A fresh connection per request: no keep-alive race with the fake's idle timeout.
+    const upstream = await new Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }>((resolve) => {
+      const target = new URL(url, this.gh.url);
+      const out = httpRequest({ hostname: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method, headers, agent: false }, (up) => {
+        const parts: Buffer[] = [];
+        up.on("data", (c: Buffer) => parts.push(c));
+        up.on("end", () => resolve({ status: up.statusCode ?? 502, headers: up.headers, body: Buffer.concat(parts) }));
+        up.on("error", (e) => resolve({ status: 502, headers: {}, body: Buffer.from(JSON.stringify({ message: `proxy: ${e.message}` })) }));
+      });
+      out.on("error", (e) => resolve({ status: 502, headers: {}, body: Buffer.from(JSON.stringify({ message: `proxy: ${e.message}` })) }));
+      if (raw.length > 0) out.write(raw);
+      out.end();
     });
+    const outHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(upstream.headers)) {
+      if (v === undefined || ["content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive"].includes(k)) continue;
+      outHeaders[k] = (Array.isArray(v) ? v.join(", ") : v).split(this.gh.url).join(this.baseUrl);
+    }
     record.status = upstream.status;
     record.ms = Date.now() - started;
-    res.writeHead(upstream.status, out);
-    res.end(buf);
+    res.writeHead(upstream.status, outHeaders);
+    res.end(upstream.body);
   }
 
   private reply(res: ServerResponse, record: ProxyRequest, started: number, status: number, body: unknown): void {
