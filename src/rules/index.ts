@@ -4,6 +4,7 @@ import { API_CHECKS } from "./api.js";
 import { AUDIT_CHECKS } from "./audit.js";
 import { DOCKERFILE_CHECKS } from "./dockerfile.js";
 import { GENERAL_CHECKS } from "./general.js";
+import { HELM_CHECKS } from "./helm.js";
 import { HOST_CHECKS } from "./host.js";
 import { IMAGE_CHECKS } from "./image.js";
 import { NETWORK_CHECKS } from "./network.js";
@@ -26,4 +27,5 @@ export const CHECKS: RuleCheck[] = [
   ...API_CHECKS,
   ...GENERAL_CHECKS,
   ...DOCKERFILE_CHECKS,
+  ...HELM_CHECKS,
 ];
