@@ -1,0 +1,269 @@
+// What the action scans, read through the API with the shared pipeline's pieces:
+//
+//  - `scanChanges`: the files a change touches (a pull request's file listing, or a comparison
+//    for merge groups and pushes), head vs base, classified like the review pipeline does (the
+//    same listing, contents query, config resolution and `analyse`), so the action's gate, outputs
+//    and summary agree with the check run the pipeline concludes.
+//  - `scanTree`: every Kubernetes/Helm/Kustomize/Dockerfile file of a commit (git tree), for
+//    SARIF (code scanning treats an upload as the complete analysis: a partial one would close the
+//    alerts of the files it left out) and for scheduled/manual runs. With a base, findings count as
+//    new only in the files the change touches.
+//
+// The config is always read from the base of the change (a pull request cannot weaken its own
+// review), or from the commit itself when there is no base (schedule, workflow_dispatch).
+import { getCatalog } from "../core/engine/catalog.js";
+import { scan } from "../core/engine/scan.js";
+import { isPathSelected } from "../core/config/globs.js";
+import type { BulwarkConfig } from "../core/config/schema.js";
+import type { ConfigError } from "../core/config/load.js";
+import type { Finding, SourceFile } from "../core/types.js";
+import type { ScanResult } from "../report/model.js";
+import { plural, sanitizeInline } from "../report/common.js";
+import { analyse } from "../github/analysis.js";
+import type { GitHubClient, RepoRef } from "../github/client.js";
+import { resolveConfig } from "../github/config.js";
+import type { ResolvedConfig } from "../github/config.js";
+import { CONFIG_PATH, fetchContents } from "../github/contents.js";
+import type { BlobText, ContentsFile } from "../github/contents.js";
+import { candidateFiles, isCandidatePath, selectByConfig } from "../github/pr-files.js";
+import type { PullFile, SelectedFile } from "../github/pr-files.js";
+
+export interface ScanSettings {
+  repo: RepoRef;
+  /** The repository path of the config (the `config` input). */
+  configPath: string;
+  /** Clock for date-dependent rules (end-of-life data). */
+  now: Date;
+  /** Rule selection for tests (`BULWARK_ONLY_RULES`); never set by action.yml. */
+  onlyRules?: readonly string[];
+}
+
+export interface ConfigInfo {
+  config: BulwarkConfig;
+  /** "owner/repo:path@ref", "owner/.github:…" or "defaults". */
+  label: string;
+}
+
+export type ScanOutcome =
+  | { kind: "nothing"; headSha: string; baseSha?: string; notes: string[]; listed: number; config?: ConfigInfo }
+  | { kind: "config-error"; headSha: string; baseSha?: string; file: string; label: string; errors: ConfigError[]; message: string; notes: string[] }
+  | ({ kind: "scanned" } & Scanned);
+
+export interface Scanned {
+  headSha: string;
+  baseSha?: string;
+  config: ConfigInfo;
+  /** Unsuppressed findings the change introduces (all of them when there is no base). */
+  introduced: Finding[];
+  /** Unsuppressed findings already on the base. */
+  preExisting: Finding[];
+  suppressed: Finding[];
+  /** Every head finding (suppressed included) with the engine's summary: reports and SARIF. */
+  result: ScanResult;
+  /** Head texts of the scanned files (SARIF line hashes). */
+  texts: Map<string, string>;
+  filesScanned: number;
+  notes: string[];
+}
+
+/** The label `resolveConfig` gives `.github/bulwark.yml`, rewritten for the configured path. */
+function relabel(label: string, configPath: string): string {
+  return configPath === CONFIG_PATH ? label : label.split(`:${CONFIG_PATH}@`).join(`:${configPath}@`);
+}
+
+function configOutcome(resolved: ResolvedConfig, settings: ScanSettings, headSha: string, baseSha: string | undefined, notes: string[]): ScanOutcome | ConfigInfo {
+  if (!resolved.ok) {
+    const label = relabel(resolved.source.label, settings.configPath);
+    return {
+      kind: "config-error",
+      headSha,
+      ...(baseSha ? { baseSha } : {}),
+      file: relabel(resolved.file, settings.configPath),
+      label,
+      errors: resolved.errors,
+      message: relabel(resolved.message, settings.configPath),
+      notes,
+    };
+  }
+  return { config: resolved.config, label: relabel(resolved.source.label, settings.configPath) + (resolved.source.extends ? ` extending ${resolved.source.extends}` : "") };
+}
+
+function scanOptions(settings: ScanSettings) {
+  return { now: settings.now, ...(settings.onlyRules ? { onlyRules: settings.onlyRules } : {}) };
+}
+
+/** Engine result for the head texts: the findings the reports list, with the engine's counts. */
+function headResult(texts: ReadonlyMap<string, string>, config: BulwarkConfig, settings: ScanSettings, fixes: "plan" | "none"): ScanResult {
+  const files: SourceFile[] = [...texts].map(([path, text]) => ({ path, text }));
+  return scan(files, { ...scanOptions(settings), config, fixes });
+}
+
+export interface ChangeTarget {
+  headSha: string;
+  baseSha: string;
+  /** The files the change touches (pull request listing or comparison), in GitHub's order. */
+  files: readonly PullFile[];
+  /** Limit to these globs/directories (push scans). */
+  paths?: readonly string[];
+  /** Plan fixes for the reports (SARIF `fixes`); the gate does not need them. */
+  fixes?: "plan" | "none";
+}
+
+/**
+ * Scan the files a change touches, the way `reviewPullRequest`/`reviewCommitRange` do: the same
+ * contents request (so the action client's cache serves the pipeline's copy), the same config,
+ * the same classification.
+ */
+export async function scanChanges(client: GitHubClient, settings: ScanSettings, target: ChangeTarget): Promise<ScanOutcome> {
+  const { headSha, baseSha } = target;
+  const notes: string[] = [];
+  let candidates = candidateFiles(target.files);
+  if (target.paths && target.paths.length > 0) {
+    const before = candidates.length;
+    candidates = candidates.filter((c) => isPathSelected(c.path, { include: [...target.paths!], exclude: [] }));
+    if (candidates.length < before) notes.push(`${plural(before - candidates.length, "changed file")} outside \`paths\` not scanned.`);
+  }
+  if (candidates.length === 0) return { kind: "nothing", headSha, baseSha, notes, listed: target.files.length };
+  const contents = await fetchContents(client, {
+    repo: settings.repo,
+    headSha,
+    baseSha,
+    files: candidates.map((c) => ({ path: c.path, ...(c.basePath !== undefined ? { basePath: c.basePath } : {}), hasHead: c.hasHead, headBlobSha: c.entry.sha ?? null })),
+    config: { ref: baseSha, orgFallback: true },
+  });
+  notes.push(...contents.notes);
+  const resolved = await resolveConfig(client, {
+    repo: settings.repo,
+    defaultBranch: baseSha,
+    repoConfig: contents.repoConfig,
+    orgConfig: contents.orgConfig,
+    knownRuleIds: getCatalog().ids(),
+  });
+  const cfg = configOutcome(resolved, settings, headSha, baseSha, notes);
+  if ("kind" in cfg) return cfg;
+  const selected = selectByConfig(candidates, cfg.config);
+  if (selected.length === 0) {
+    notes.push(`${plural(candidates.length, "candidate file")} excluded by the include/exclude globs of ${cfg.label}.`);
+    return { kind: "nothing", headSha, baseSha, notes, listed: target.files.length, config: cfg };
+  }
+  const analysis = analyse({ files: selected, head: contents.head, base: contents.base, config: cfg.config, scan: scanOptions(settings) });
+  for (const s of analysis.skipped) notes.push(`\`${sanitizeInline(s.path)}\` was not scanned: ${s.reason}.`);
+  const texts = new Map<string, string>();
+  for (const f of analysis.files) if (f.headText !== undefined) texts.set(f.path, f.headText);
+  return {
+    kind: "scanned",
+    headSha,
+    baseSha,
+    config: cfg,
+    introduced: analysis.introduced,
+    preExisting: analysis.preExisting,
+    suppressed: analysis.suppressed,
+    result: headResult(texts, cfg.config, settings, target.fixes ?? "none"),
+    texts,
+    filesScanned: texts.size,
+    notes,
+  };
+}
+
+interface TreeEntry {
+  path?: string;
+  type?: string;
+  sha?: string;
+  size?: number;
+}
+
+export interface TreeTarget {
+  /** The commit to scan. */
+  sha: string;
+  /** The base of the change, if any: the config is read there, and only `changed` files can hold new findings. */
+  baseSha?: string;
+  /** Files the change touches (with base paths for renames); undefined: no base, every finding counts. */
+  changed?: readonly PullFile[];
+  paths?: readonly string[];
+  fixes?: "plan" | "none";
+}
+
+function scannable(blob: BlobText | null | undefined): { text: string } | { reason: string } {
+  if (!blob) return { reason: "not found at that commit" };
+  if (blob.isBinary || blob.text === null) return { text: "\u0000" };
+  if (blob.truncated) return { reason: `too large to read through the API (${blob.byteSize} bytes)` };
+  return { text: blob.text };
+}
+
+/** Scan every relevant file of a commit (git tree), with new-vs-base for the files a change touches. */
+export async function scanTree(client: GitHubClient, settings: ScanSettings, target: TreeTarget): Promise<ScanOutcome> {
+  const { sha } = target;
+  const baseSha = target.baseSha;
+  const notes: string[] = [];
+  const tree = (
+    await client.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", { owner: settings.repo.owner, repo: settings.repo.repo, tree_sha: sha, recursive: "1" })
+  ).data as { tree?: TreeEntry[]; truncated?: boolean };
+  if (tree.truncated) notes.push("The repository tree is larger than GitHub lists in one request: files beyond that were not scanned.");
+  let paths = (tree.tree ?? []).filter((e) => e.type === "blob" && typeof e.path === "string" && isCandidatePath(e.path)).map((e) => e as Required<Pick<TreeEntry, "path">> & TreeEntry);
+  if (target.paths && target.paths.length > 0) paths = paths.filter((e) => isPathSelected(e.path, { include: [...target.paths!], exclude: [] }));
+
+  // The config first (one small query), so that excluded files are never read.
+  const configRef = baseSha ?? sha;
+  const configRead = await fetchContents(client, { repo: settings.repo, headSha: sha, files: [], config: { ref: configRef, orgFallback: true } });
+  const resolved = await resolveConfig(client, { repo: settings.repo, defaultBranch: configRef, repoConfig: configRead.repoConfig, orgConfig: configRead.orgConfig, knownRuleIds: getCatalog().ids() });
+  const cfg = configOutcome(resolved, settings, sha, baseSha, notes);
+  if ("kind" in cfg) return cfg;
+
+  const changed = new Map<string, SelectedFile>();
+  for (const c of candidateFiles(target.changed ?? [])) changed.set(c.path, c);
+  const files: SelectedFile[] = [];
+  for (const e of paths) {
+    const c = changed.get(e.path);
+    files.push(c && c.hasHead ? c : { entry: { filename: e.path, status: "unchanged", sha: e.sha ?? null }, path: e.path, hasHead: true });
+  }
+  let selected = selectByConfig(files, cfg.config);
+  const max = cfg.config.limits.maxFiles;
+  if (selected.length > max) {
+    notes.push(`${plural(selected.length, "file")} match; only the first ${max} were scanned (\`limits.maxFiles\`).`);
+    selected = selected.slice(0, max);
+  }
+  if (selected.length === 0) return { kind: "nothing", headSha: sha, ...(baseSha ? { baseSha } : {}), notes, listed: paths.length, config: cfg };
+
+  const contentsFiles: ContentsFile[] = selected.map((f) => ({
+    path: f.path,
+    // Only changed files need their base version.
+    ...(baseSha && changed.has(f.path) && f.basePath !== undefined ? { basePath: f.basePath } : {}),
+    hasHead: true,
+    headBlobSha: f.entry.sha ?? null,
+  }));
+  const contents = await fetchContents(client, { repo: settings.repo, headSha: sha, ...(baseSha ? { baseSha } : {}), files: contentsFiles });
+  notes.push(...contents.notes);
+
+  const texts = new Map<string, string>();
+  const baseFiles: SourceFile[] = [];
+  for (const f of contentsFiles) {
+    const h = scannable(contents.head.get(f.path));
+    if ("reason" in h) {
+      notes.push(`\`${sanitizeInline(f.path)}\` was not scanned: ${h.reason}.`);
+      continue;
+    }
+    texts.set(f.path, h.text);
+    if (f.basePath !== undefined) {
+      const b = scannable(contents.base.get(f.path));
+      // Scanned under the head path so that a renamed file's fingerprints match.
+      if ("text" in b) baseFiles.push({ path: f.path, text: b.text });
+    }
+  }
+  const result = headResult(texts, cfg.config, settings, target.fixes ?? "none");
+  const baseFingerprints = new Set(baseFiles.length > 0 ? scan(baseFiles, { ...scanOptions(settings), config: cfg.config, fixes: "none" }).findings.map((f) => f.fingerprint) : []);
+  const active = result.findings.filter((f) => !f.suppressed);
+  const isNew = (f: Finding): boolean => (target.changed === undefined ? true : changed.has(f.path) && !baseFingerprints.has(f.fingerprint));
+  return {
+    kind: "scanned",
+    headSha: sha,
+    ...(baseSha ? { baseSha } : {}),
+    config: cfg,
+    introduced: active.filter(isNew),
+    preExisting: active.filter((f) => !isNew(f)),
+    suppressed: result.findings.filter((f) => f.suppressed),
+    result,
+    texts,
+    filesScanned: texts.size,
+    notes,
+  };
+}
