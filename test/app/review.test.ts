@@ -411,6 +411,22 @@ describe("other triggers", () => {
     expect(x.gh.reviews(OWNER, REPO, pr.number)).toHaveLength(1); // same head: no second review
   });
 
+  it("check_suite.rerequested creates a new check run at once and concludes it; no second review of the same head", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x, { "k8s/web.yaml": deployment("web", { privileged: true }) });
+    await x.receive("pull_request", prPayload(x.gh, "opened", pr.number));
+    await x.receive("check_suite", webhookPayload("check_suite", "rerequested", { owner: OWNER, repo: REPO, number: pr.number, headSha: pr.headSha, installationId: INSTALLATION_ID }));
+    const runs = x.gh.checkRuns(OWNER, REPO);
+    expect(runs.map((r) => [r.status, r.conclusion])).toEqual([
+      ["completed", "failure"],
+      ["completed", "failure"],
+    ]);
+    expect(x.gh.reviews(OWNER, REPO, pr.number)).toHaveLength(1);
+    expect(x.events.map((e) => e.outcome?.status)).toEqual(["reviewed", "reviewed"]);
+    // The re-run listed the earlier comments (the count is unknown without the payload) and found nothing new.
+    expect(x.gh.count(ROUTE.comments)).toBe(1);
+  });
+
   it("merge_group.checks_requested concludes a check on the merge group head", async () => {
     const x = await start();
     x.gh.createRepo({ owner: OWNER, repo: REPO, files: { "README.md": "# web\n" } });

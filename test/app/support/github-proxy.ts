@@ -55,6 +55,8 @@ export class GitHubProxy {
   static async start(gh: FakeGitHub, opts: ProxyOptions = {}): Promise<GitHubProxy> {
     const p = new GitHubProxy(gh, opts);
     p.server = createServer((req, res) => void p.handle(req, res));
+    // Clients keep connections open across long scans (a 1,000-file review computes for seconds).
+    p.server.keepAliveTimeout = 120_000;
     await new Promise<void>((resolve) => p.server.listen(0, "127.0.0.1", () => resolve()));
     p.baseUrl = `http://127.0.0.1:${(p.server.address() as AddressInfo).port}`;
     return p;
