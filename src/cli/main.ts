@@ -7,8 +7,7 @@ import { parseArgs } from "node:util";
 import { scan, failing } from "../core/engine/scan.js";
 import { fixFiles } from "../core/engine/fixes.js";
 import { getCatalog } from "../core/engine/catalog.js";
-import { ConfigLoadError, parseConfig } from "../core/config/load.js";
-import { DEFAULT_CONFIG } from "../core/config/schema.js";
+import { ConfigLoadError } from "../core/config/load.js";
 import type { BulwarkConfig } from "../core/config/schema.js";
 import { isSeverity, SEVERITIES } from "../core/types.js";
 import type { Severity } from "../core/types.js";
@@ -24,10 +23,11 @@ const USAGE = `Usage:
                [--fix [--dry-run] [--fix-rules ID,…]] [--profile NAME] [--output FILE]
   bulwark rules [--format text|json]
   bulwark explain RULE-ID
+  bulwark updates [PATH…] [--format text|json] [--config FILE]   (network, read-only)
 
 Severities: ${SEVERITIES.join(", ")}. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config error.`;
 
-class UsageError extends Error {}
+import { loadConfigFile, UsageError } from "./config.js";
 
 interface Io {
   stdout: (s: string) => void;
@@ -48,6 +48,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return runRules(rest, io);
       case "explain":
         return runExplain(rest, io);
+      case "updates": {
+        // Loaded lazily: the update client is the only part of the CLI that uses the network.
+        const { runUpdates } = await import("./updates.js");
+        return await runUpdates(rest, io);
+      }
       case "--version":
       case "-v":
         io.stdout(`${TOOL.name} ${TOOL.version}\n`);
@@ -74,16 +79,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-export function loadConfigFile(file: string | undefined): BulwarkConfig {
-  if (!file) return structuredClone(DEFAULT_CONFIG);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new UsageError(`cannot read config ${file}: ${(err as Error).message}`);
-  }
-  return parseConfig(text, file, getCatalog().ids()).config;
-}
 
 function runScan(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({

@@ -1,11 +1,12 @@
 // `bulwark updates [PATH…] [--format text|json] [--config FILE]`: lists stale base images and
 // charts (read-only, network). Registries on loopback are reached over plain HTTP, others over
 // HTTPS unless `updates.insecureRegistries` lists them (DESIGN.md "CLI").
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigLoadError } from "../core/config/load.js";
 import type { BulwarkConfig } from "../core/config/schema.js";
 import { collectFiles } from "./files.js";
-import { loadConfigFile } from "./main.js";
+import { loadConfigFile } from "./config.js";
 import { createDatasources, credentialsFromEnvironment } from "../updates/datasource/index.js";
 import type { UpdateDatasources } from "../updates/datasource/index.js";
 import type { FetchLike } from "../updates/datasource/http.js";
@@ -103,7 +104,7 @@ export async function runUpdates(args: readonly string[], io: UpdatesIo): Promis
   try {
     const format = values.format ?? "text";
     if (format !== "text" && format !== "json") throw new UpdatesUsageError(`--format must be text or json (got "${format}")`);
-    config = loadConfigFile(values.config);
+    config = loadConfigFile(values.config !== undefined ? resolve(io.cwd, values.config) : undefined);
     const collected = collectFiles(positionals, config, io.cwd);
     if (collected.missing.length > 0) throw new UpdatesUsageError(`no such file or directory: ${collected.missing.join(", ")}`);
     files = collected.files;
