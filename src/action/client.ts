@@ -178,7 +178,9 @@ export function createActionClient(octokit: OctokitLike, options: ActionClientOp
     if (!configPath) return query;
     // The pipeline reads `config: object(expression: "<ref>:.github/bulwark.yml")`.
     const re = new RegExp(`(\\bconfig\\s*:\\s*object\\s*\\(\\s*expression\\s*:\\s*")([^"\\\\:]+):${DEFAULT_CONFIG_PATH.replace(/[.]/g, "\\.")}"`, "g");
-    return query.replace(re, (_m, head: string, ref: string) => {
+    return query.replace(re, (m: string, head: string, ref: string) => {
+      // `HEAD:` is the organisation `.github` repository's fallback: it stays at the default path.
+      if (ref === "HEAD") return m;
       configRewrites++;
       return `${head}${ref}:${JSON.stringify(configPath).slice(1, -1)}"`;
     });
