@@ -143,7 +143,7 @@ describe("fuzz: parseConfig", () => {
         const text = mutateAll(toText(obj, style), ms);
         checkOutcome(text, load(text, known), false);
       }),
-      params(1500),
+      params(800),
     );
   });
 

@@ -277,7 +277,7 @@ describe("fuzz: placement planner", () => {
         const c: PlanCase = { path: m.path, headText: head, diff, findings };
         expect(checkPlacements(c, plan(c))).toEqual([]);
       }),
-      params(250),
+      params(200),
     );
   });
 

@@ -112,7 +112,7 @@ describe("fuzz: scan() on mutated manifests", () => {
         const findings = scanAndCheck(files, options);
         checkFixesApply(files, findings, options, 3);
       }),
-      params(700),
+      params(500),
     );
   });
 
