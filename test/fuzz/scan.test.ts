@@ -6,11 +6,13 @@
 //   - every finding names a scanned file and has a valid range inside it (1 ≤ line ≤ lines,
 //     columns ≥ 1 and within the line, start ≤ end), a known severity and a fingerprint;
 //   - every fix edits only its own file, with in-range, non-overlapping edits that apply;
-//     the fixed text scans without throwing.
+//     the fixed text scans without throwing;
+//   - fixFiles (`--fix`, "Apply fixes") never throws, and a file it changes still parses.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../../src/core/config/schema.js";
 import type { BulwarkConfig } from "../../src/core/config/schema.js";
+import { fixFiles } from "../../src/core/engine/fixes.js";
 import { applyTextEdits, scan } from "../../src/core/engine/scan.js";
 import type { ScanOptions } from "../../src/core/engine/scan.js";
 import { SEVERITIES } from "../../src/core/types.js";
@@ -140,6 +142,30 @@ describe("fuzz: scan() on mutated manifests", () => {
         scanAndCheck([{ path: m.path, text: m.text }], { now: NOW, verifyFixes: true });
       }),
       params(60),
+    );
+  });
+
+  it("fixFiles (--fix, AUTO and AUTO* fixes) on mutated manifests and Dockerfiles: never throws, changed files still parse", () => {
+    const input = fc.oneof(
+      mutatedFrom(CORPUS.manifests, 3),
+      mutatedFrom(CORPUS.dockerfiles, 3).map((m) => ({ ...m, path: "Dockerfile", text: withoutLoneCr(m.text) })),
+    );
+    fc.assert(
+      fc.property(input, fc.boolean(), (m, all) => {
+        const files = [{ path: m.path, text: m.text }];
+        let outcome: ReturnType<typeof fixFiles>;
+        try {
+          outcome = fixFiles(files, { includeBehaviourChanging: all }, { now: NOW });
+        } catch (err) {
+          throw new Error(`fixFiles threw: ${(err as Error).stack}`, { cause: err });
+        }
+        for (const [path, text] of outcome.changed) {
+          const findings = scanAndCheck([{ path, text }], { now: NOW, fixes: "none" });
+          const before = scan(files, { now: NOW, fixes: "none" }).findings.filter((f) => f.ruleId === "BULWARK-PARSE").length;
+          expect(findings.filter((f) => f.ruleId === "BULWARK-PARSE").length, `fixed ${path} no longer parses:\n${text}`).toBeLessThanOrEqual(before);
+        }
+      }),
+      params(50),
     );
   });
 
