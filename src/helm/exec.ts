@@ -80,7 +80,7 @@ export function runTool(file: string, args: readonly string[], opts: { cwd: stri
     const stdout = res.stdout ?? "";
     const stderr = res.stderr ?? "";
     if (res.error && (res.error as NodeJS.ErrnoException).code === "ETIMEDOUT") {
-      return { ok: false, stdout, stderr, timedOut: true, error: `timed out after ${Math.round(timeout / 1000)} s` };
+      return { ok: false, stdout, stderr, timedOut: true, error: `timed out after ${timeout >= 1000 ? Math.round(timeout / 1000) : timeout / 1000} s` };
     }
     if (res.error) return { ok: false, stdout, stderr, error: res.error.message };
     if (res.status !== 0) return { ok: false, stdout, stderr, error: toolError(stderr) || `exited with status ${res.status ?? res.signal}` };

@@ -20,12 +20,13 @@ export class StageError extends Error {}
 
 /**
  * Copies the regular files under `src` to a new temp directory and writes `overlays` (relative
- * POSIX path → text) over them. Returns the directory; the caller removes it.
+ * POSIX path → text) over those files. Returns the directory; the caller removes it.
  */
 export function stageTree(src: string, overlays: ReadonlyMap<string, string> = new Map(), limits: StageLimits = DEFAULT_STAGE_LIMITS): string {
   const dest = mkdtempSync(join(tmpdir(), "bulwark-stage-"));
   let files = 0;
   let bytes = 0;
+  const copied = new Set<string>();
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
       const abs = join(dir, name);
@@ -42,13 +43,16 @@ export function stageTree(src: string, overlays: ReadonlyMap<string, string> = n
       const to = join(dest, relative(src, abs));
       mkdirSync(dirname(to), { recursive: true });
       copyFileSync(abs, to);
+      copied.add(relative(src, abs).split(sep).join("/"));
     }
   };
   try {
     walk(src);
     for (const [rel, text] of overlays) {
+      // Only files that are regular files in the tree: a symlink's target stays out even when
+      // the caller has read it (the plain scan follows links).
+      if (!copied.has(rel)) continue;
       const to = join(dest, ...rel.split("/"));
-      if (relative(dest, to).startsWith("..")) continue;
       mkdirSync(dirname(to), { recursive: true });
       writeFileSync(to, text);
     }

@@ -304,8 +304,8 @@ function atRemote(base: Finding, tree: KustomizeTree, remote: KustomizeTree["rem
     path: k.path,
     range,
     message:
-      `${message} [Kustomize: ${obj.kind}/${obj.name} comes from the remote base ${remote.entry.raw}, which Bulwark does not edit.` +
-      (proposal ? ` Add this strategic-merge patch to ${k.path} (under \`patches:\`):\n${proposal}]` : ` Override \`${fieldPath.join(".")}\` with a patch in ${k.path}.]`),
+      `${message} [Kustomize: ${obj.kind}/${obj.name} comes from the remote base ${remote.entry.raw}, which Bulwark does not edit; ` +
+      (proposal ? `add this strategic-merge patch to ${k.path} under \`patches:\`]\n${proposal}` : `override \`${fieldPath.join(".")}\` with a patch in ${k.path}]`),
   };
   KUSTOMIZE_ORIGINS.set(f, { kind: "remote", file: k.path });
   void tree;
