@@ -9,6 +9,8 @@ import type { FetchLike } from "../../src/updates/datasource/http.js";
 import { apiHost, OciClient, splitPackageName } from "../../src/updates/datasource/oci.js";
 import { createDatasources } from "../../src/updates/datasource/index.js";
 import { planUpdates } from "../../src/updates/plan.js";
+import { extractDependencies } from "../../src/updates/extract/index.js";
+import { checkSignatures, signatureFindings } from "../../src/updates/signatures.js";
 import { paginateTags, rateLimitOnce, registryUnavailable, startProxy, startRegistry } from "../support/registry.js";
 import type { TestProxy, TestRegistry } from "../support/registry.js";
 
@@ -152,6 +154,20 @@ describe.skipIf(unavailable !== undefined)("OCI client against docker-registry",
     const gone = await down.signatureStatus({ registry: "127.0.0.1:9", repository: "x/y" }, other);
     expect(gone.status).toBe("unknown");
     expect(gone.detail).toContain("cannot reach 127.0.0.1:9");
+  });
+
+  it("turns unsigned images into K8S-IMAGE-006 findings (signed and unknown give none)", async () => {
+    const text = `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - {name: signed, image: "${reg.host}/acme/web:1.0.0"}\n    - {name: unsigned, image: "${reg.host}/acme/web:1.1.0"}\n    - {name: gone, image: "127.0.0.1:9/acme/web:1.0.0"}\n`;
+    const deps = extractDependencies([{ path: "pod.yaml", text }]).dependencies;
+    const results = await checkSignatures(deps, createDatasources({ maxRetries: 0 }));
+    expect(results.map((r) => [r.dependency.resource?.container, r.check.status])).toEqual([
+      ["signed", "signed"],
+      ["unsigned", "unsigned"],
+      ["gone", "unknown"],
+    ]);
+    const findings = signatureFindings(results);
+    expect(findings.map((f) => [f.ruleId, f.severity, f.resource?.container, f.range.startLine])).toEqual([["K8S-IMAGE-006", "medium", "unsigned", 7]]);
+    expect(findings[0]!.message).toContain("has no cosign signature attached (no sha256-");
   });
 
   it("uses the OCI 1.1 referrers API when the registry has one", async () => {

@@ -480,7 +480,7 @@ export class OciClient {
         return { status: "signed", via: "tag", detail: `cosign signature tag ${sigTag} exists` };
       } catch (err) {
         if (err instanceof DatasourceError && err.code === "not-found") {
-          return { status: "unsigned", via: refs ? "referrers" : "tag", detail: `no cosign signature: no ${sigTag} tag${refs ? " and no signature referrer" : ""}` };
+          return { status: "unsigned", via: refs ? "referrers" : "tag", detail: `no ${sigTag} tag${refs ? " and no signature referrer" : ""}` };
         }
         throw err;
       }
