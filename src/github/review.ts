@@ -1,14 +1,14 @@
 // The review pipeline for one pull-request head commit (and, without the review, for a merge
-// group). Request budget for a pull request with no earlier review comments:
+// group). Requests, in order, for a pull request with no earlier review comments:
 //
-//   POST check-runs (in_progress) · ⌈files/100⌉ × GET pulls/{n}/files · 1 GraphQL (contents +
-//   config, per 1,000 files) · GET pulls/{n} (has the head moved?) · POST reviews ·
-//   PATCH check-runs (completed, ≤ 50 annotations)
+//   POST check-runs (in_progress) · ⌈files/100⌉ × GET pulls/{n}/files · 1 GraphQL (head + base
+//   contents and the config, per 1,000 files) · GET pulls/{n} (right before posting: has the head
+//   moved?) · POST reviews · PATCH check-runs (completed, ≤ 50 annotations)
 //
-// plus, only when needed: 1 GraphQL for `_extends`; GET pulls/{n}/comments pages when the pull
-// request has review comments; 1 GraphQL query + 1 mutation to resolve threads of findings that
-// are gone; one PATCH per further 50 annotations. Every error after the check run exists ends in
-// a concluded check run (failure "internal error" at worst), never in_progress.
+// and only when needed: 1 GraphQL for `_extends`; GET pulls/{n}/comments pages when the pull
+// request has review comments; after the review, 1 GraphQL query + 1 mutation resolving the
+// threads of findings that are gone; one PATCH per further 50 annotations. Every error after the
+// check run exists ends in a concluded check run (failure "internal error" at worst).
 import { getCatalog } from "../core/engine/catalog.js";
 import type { Finding } from "../core/types.js";
 import { analyse, isFixable, refinePlacements, verifyShownFixes } from "./analysis.js";
@@ -203,7 +203,9 @@ async function runReview(client: GitHubClient, target: PullRequestTarget, checkR
   if (prepared.kind === "config-error") return concludeConfigError(client, repo, checkRunId, prepared.config, clock);
   if (prepared.kind === "nothing") {
     // Earlier threads on files that are no longer part of the change still get resolved.
-    const resolved = await reconcile(client, target, undefined, listing.files, listing.truncated, log);
+    let earlier: ExistingComment[] = [];
+    if ((target.reviewComments ?? 0) > 0) earlier = (await listBulwarkComments(client, repo, target.number).catch(() => ({ comments: [] }))).comments;
+    const resolved = await resolveGone(client, target, undefined, earlier, listing.files, listing.truncated, log);
     if (resolved.resolved > 0) notes.push(`${plural(resolved.resolved, "review thread")} of findings that are gone resolved.`);
     await completeCheckRun(client, repo, checkRunId, {
       conclusion: "success",
@@ -218,21 +220,50 @@ async function runReview(client: GitHubClient, target: PullRequestTarget, checkR
   const cfg = config.config;
   if (config.source.label !== "defaults") notes.push(`Config: \`${config.source.label}\`${config.source.extends ? ` extending \`${config.source.extends}\`` : ""}.`);
 
-  // Right before posting: has the head moved, and are there earlier comments to reconcile?
+  // Earlier Bulwark comments: listed only when the pull request has review comments (the
+  // event's count; unknown counts are settled by the re-read below).
+  const problems: string[] = [];
+  let existing: ExistingComment[] = [];
+  let listed = false;
+  const list = async () => {
+    listed = true;
+    try {
+      existing = (await listBulwarkComments(client, repo, target.number)).comments;
+    } catch (err) {
+      problems.push(`Earlier review comments could not be listed (${errorSummary(err)}); some comments may repeat.`);
+    }
+  };
+  if ((target.reviewComments ?? 0) > 0) await list();
+  // Fixes are planned only for the files of the comments this review will show.
+  const makePlan = () => {
+    const fps = new Set(existing.map((c) => c.fingerprint));
+    const preliminary = planComments(analysis.placements, fps, cfg.review.maxComments, cfg.review.comments);
+    return planComments(refinePlacements(analysis, preliminary.inline.map((p) => p.finding)), fps, cfg.review.maxComments, cfg.review.comments);
+  };
+  const catalog = options.scan?.catalog ?? getCatalog();
+  const diffs = new Map(analysis.files.map((f) => [f.path, f.diff]));
+  const render = (pl: CommentPlan): RenderedComment[] =>
+    verifyShownFixes(analysis, pl.inline)
+      .map((p) => renderComment(p, catalog.meta(p.finding.ruleId)))
+      // Belt and braces: placement guarantees this; a comment off the diff would lose the whole review.
+      .filter((r) => {
+        const d = diffs.get(r.comment.path);
+        return d !== undefined && isRightRangeInOneHunk(d, r.comment.start_line ?? r.comment.line, r.comment.line);
+      });
+  let plan = makePlan();
+  let rendered = plan.inline.length > 0 ? render(plan) : [];
+
+  // Right before posting: has the head moved? Does the pull request have comments the event did not count?
   const fresh = await getPull(client, repo, target.number);
   const headMoved = typeof fresh.head?.sha === "string" && fresh.head.sha !== headSha;
-  // Earlier comments are listed only when the pull request has some (or when no count is known).
-  const counts = [fresh.review_comments, target.reviewComments].filter((n): n is number => typeof n === "number");
-  const reviewComments = counts.length === 0 ? 1 : Math.max(...counts);
-  const rec = await reconcile(client, target, analysis, listing.files, listing.truncated, log, reviewComments, headMoved);
-  if (rec.resolved > 0) notes.push(`${plural(rec.resolved, "review thread")} of findings that are gone resolved.`);
-  notes.push(...rec.problems);
-
-  const existingFps = new Set(rec.existing.map((c) => c.fingerprint));
-  // Fixes are planned only for the files of the comments this review will show.
-  const preliminary = planComments(analysis.placements, existingFps, cfg.review.maxComments, cfg.review.comments);
-  const plan = planComments(refinePlacements(analysis, preliminary.inline.map((p) => p.finding)), existingFps, cfg.review.maxComments, cfg.review.comments);
-  const alreadyReviewed = rec.existing.some((c) => c.originalCommitId === headSha);
+  const unknownCount = typeof fresh.review_comments !== "number" && typeof target.reviewComments !== "number";
+  if (!listed && !headMoved && ((fresh.review_comments ?? 0) > 0 || unknownCount)) {
+    await list();
+    plan = makePlan();
+    rendered = plan.inline.length > 0 ? render(plan) : [];
+  }
+  notes.push(...problems);
+  const alreadyReviewed = existing.some((c) => c.originalCommitId === headSha);
   let review: ReviewOutcome["review"];
   let reviewSkipped: ReviewOutcome["reviewSkipped"];
   let degraded: string | undefined;
@@ -245,15 +276,6 @@ async function runReview(client: GitHubClient, target: PullRequestTarget, checkR
       reviewSkipped = "already-reviewed";
       notes.push(`Bulwark already posted a review on \`${short(headSha)}\`: no second review for the same commit.`);
     } else {
-      const catalog = options.scan?.catalog ?? getCatalog();
-      const diffs = new Map(analysis.files.map((f) => [f.path, f.diff]));
-      const rendered = verifyShownFixes(analysis, plan.inline)
-        .map((p) => renderComment(p, catalog.meta(p.finding.ruleId)))
-        // Belt and braces: placement guarantees this; a comment off the diff would lose the whole review.
-        .filter((r) => {
-          const d = diffs.get(r.comment.path);
-          return d !== undefined && isRightRangeInOneHunk(d, r.comment.start_line ?? r.comment.line, r.comment.line);
-        });
       const body = renderReviewBody({ headSha, plan, totalNew: analysis.commentable.length, permalink: link, maxComments: cfg.review.maxComments });
       try {
         const res = await client.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews", {
@@ -276,13 +298,17 @@ async function runReview(client: GitHubClient, target: PullRequestTarget, checkR
       }
     }
   }
+  // Threads of findings that are gone: resolved (never deleted), unless a newer commit is coming.
+  const resolved = headMoved ? { resolved: 0, problems: [] } : await resolveGone(client, target, analysis, existing, listing.files, listing.truncated, log);
+  if (resolved.resolved > 0) notes.push(`${plural(resolved.resolved, "review thread")} of findings that are gone resolved.`);
+  notes.push(...resolved.problems);
   if (plan.overflow.length > 0)
     notes.push(`${plural(plan.overflow.length, "more finding")} could have been commented inline but ${plan.overflow.length === 1 ? "was" : "were"} over the limit of ${cfg.review.maxComments} comments per review (\`review.maxComments\`); see the list below.`);
   if (plan.summaryOnly.length > 0) notes.push(`${plural(plan.summaryOnly.length, "finding")} ${plan.summaryOnly.length === 1 ? "is" : "are"} on lines outside the diff (or in files without a text diff) and only reported here.`);
   if (!cfg.review.comments) notes.push("Inline comments are off (`review.comments: false`).");
 
   const outcome = await conclude(client, target, checkRunId, analysis, cfg, notes, link, options, failedComments.map((r) => r.placement.finding), review?.comments ?? 0, prepared.selected.length);
-  return { ...outcome, status: "reviewed", resolvedThreads: rec.resolved, ...(review ? { review } : {}), ...(reviewSkipped ? { reviewSkipped } : {}), ...(degraded ? { degraded } : {}) };
+  return { ...outcome, status: "reviewed", resolvedThreads: resolved.resolved, ...(review ? { review } : {}), ...(reviewSkipped ? { reviewSkipped } : {}), ...(degraded ? { degraded } : {}) };
 }
 
 async function conclude(
@@ -364,53 +390,37 @@ function nothingSummary(files: number, notes: readonly string[]): string {
   return out.join("\n");
 }
 
-interface Reconciled {
-  existing: ExistingComment[];
-  resolved: number;
-  problems: string[];
-}
-
 /**
- * Earlier Bulwark comments (listed only when the pull request has review comments) and the
- * resolution of threads whose finding is gone. With `analysis` undefined no file is analysed:
- * only threads on files that left the pull request are resolved.
+ * Resolve the threads of earlier Bulwark comments whose finding is gone. With `analysis`
+ * undefined no file was analysed: only threads on files that left the pull request are resolved.
+ * A comment on a file that was not analysed this time (excluded, unreadable, beyond the 3,000-file
+ * listing) is left alone.
  */
-async function reconcile(
+async function resolveGone(
   client: GitHubClient,
   target: PullRequestTarget,
   analysis: Analysis | undefined,
+  existing: readonly ExistingComment[],
   files: readonly PullFile[],
   listingTruncated: boolean,
   log: ReviewLogger,
-  reviewComments = target.reviewComments ?? 0,
-  headMoved = false,
-): Promise<Reconciled> {
-  const out: Reconciled = { existing: [], resolved: 0, problems: [] };
-  if (reviewComments <= 0) return out;
-  try {
-    out.existing = (await listBulwarkComments(client, target.repo, target.number)).comments;
-  } catch (err) {
-    out.problems.push(`Earlier review comments could not be listed (${errorSummary(err)}); some comments may repeat.`);
-    return out;
-  }
-  if (headMoved || out.existing.length === 0) return out;
+): Promise<{ resolved: number; problems: string[] }> {
+  if (existing.length === 0) return { resolved: 0, problems: [] };
   const current = new Set((analysis?.head ?? []).filter((f) => !f.suppressed).map((f) => f.fingerprint));
   const inPr = new Set(files.map((f) => f.filename));
   const gone = new Set(
-    out.existing
+    existing
       .filter((c) => !current.has(c.fingerprint) && (analysis?.analysedPaths.has(c.path) === true || (!listingTruncated && !inPr.has(c.path))))
       .map((c) => c.id),
   );
-  if (gone.size === 0) return out;
+  if (gone.size === 0) return { resolved: 0, problems: [] };
   try {
     const r = await resolveThreads(client, target.repo, target.number, gone);
-    out.resolved = r.resolved;
-    out.problems.push(...r.problems);
+    return { resolved: r.resolved, problems: r.problems };
   } catch (err) {
     log.warn(`resolving threads failed: ${errorSummary(err)}`);
-    out.problems.push(`Threads of fixed findings could not be resolved (${errorSummary(err)}).`);
+    return { resolved: 0, problems: [`Threads of fixed findings could not be resolved (${errorSummary(err)}).`] };
   }
-  return out;
 }
 
 // ---------------------------------------------------------------- merge groups
