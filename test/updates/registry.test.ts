@@ -189,6 +189,40 @@ describe.skipIf(unavailable !== undefined)("OCI client against docker-registry",
     }
   });
 
+  it("answers a Basic challenge with the configured credentials", async () => {
+    const expected = `Basic ${Buffer.from("robot:b4sic-pass").toString("base64")}`;
+    const proxy = await startProxy(reg.url, async (req, _url, res, forward) => {
+      if (req.headers.authorization !== expected) {
+        res.writeHead(401, { "www-authenticate": 'Basic realm="registry"' }).end();
+        return;
+      }
+      await forward();
+    });
+    try {
+      const denied = await new OciClient().listTags({ registry: proxy.host, repository: "acme/web" }).catch((e: unknown) => e as Error);
+      expect((denied as Error).message).toBe(`${proxy.host}/acme/web tags: ${proxy.host} requires authentication (HTTP 401); set ${envKeyForHost(proxy.host)}`);
+      const client = new OciClient({ credentials: (host) => (host === proxy.host ? { username: "robot", password: "b4sic-pass" } : undefined) });
+      expect(await client.listTags({ registry: proxy.host, repository: "acme/web" })).toHaveLength(4);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("shares one cache across repositories planned in the same run", async () => {
+    const proxy = await startProxy(reg.url);
+    try {
+      const ds = createDatasources();
+      const file = (path: string) => ({ path, text: `FROM ${proxy.host}/acme/web:1.0.0\n` });
+      const a = await planUpdates([file("repo-a/Dockerfile")], { datasources: ds, now: new Date("2026-11-25T00:00:00Z") });
+      const b = await planUpdates([file("repo-b/Dockerfile")], { datasources: ds, now: new Date("2026-11-25T00:00:00Z") });
+      expect([a.updates[0]!.proposed, b.updates[0]!.proposed]).toEqual(["1.1.0", "1.1.0"]);
+      expect(proxy.log.filter((l) => l.includes("/tags/list"))).toHaveLength(1);
+      expect(proxy.log.filter((l) => l === "GET /v2/")).toHaveLength(1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   describe("429 and pagination through a proxy", () => {
     let proxy: TestProxy | undefined;
     afterAll(async () => {
