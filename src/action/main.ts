@@ -123,6 +123,8 @@ interface RunResult {
   error?: string;
   /** Extra markdown for the summary (update mode). */
   extraSummary?: string;
+  /** Replaces the findings headline (summary and log). */
+  headline?: string;
 }
 
 class Runner {
@@ -462,15 +464,17 @@ class Runner {
   async update(ev: ActionEvent): Promise<RunResult> {
     const sha = ev.kind === "pull-request" || ev.kind === "merge-group" ? ev.headSha : ev.kind === "push" ? ev.after : await this.snapshotSha(ev);
     const u = await runUpdateMode(this.client, { repo: this.repo, sha, paths: this.inputs.paths, configPath: this.inputs.configPath, now: this.deps.now(), env: this.deps.env });
+    const n = u.plan?.updates.length ?? 0;
     return {
       subject: "Dependency updates",
       facts: [`commit \`${sha.slice(0, 7)}\``, "mode `update`"],
       failOn: this.failOnFor(undefined),
-      conclusion: "skipped",
+      conclusion: u.error ? "failure" : n > 0 ? "neutral" : "success",
       gating: [],
       annotate: false,
       notes: u.notes,
       extraSummary: u.markdown,
+      headline: n > 0 ? `🔄 **${plural(n, "update")} available**` : "✅ **Everything is up to date**",
       ...(u.error ? { error: u.error } : {}),
     };
   }
@@ -538,6 +542,7 @@ async function report(deps: RunDeps, inputs: ActionInputs, ctx: ActionContext, r
     ...(scanned ? { report: scanned.result } : {}),
   };
   if (r.error) summaryInput.headline = `❌ **${sanitizeInline(r.error)}**`;
+  else if (r.headline) summaryInput.headline = r.headline;
   else if (r.conclusion === "skipped" && !r.extraSummary) summaryInput.headline = "⏭️ **Nothing to do**";
   else if (outcome?.kind === "nothing") summaryInput.headline = `✅ **Nothing to review**: none of the ${plural(outcome.listed, "file")} is a Kubernetes manifest, Helm chart, Kustomize file or Dockerfile Bulwark scans${outcome.notes.length ? " (see the notes)" : ""}.`;
   let markdown = renderJobSummary(summaryInput);
@@ -552,8 +557,9 @@ async function report(deps: RunDeps, inputs: ActionInputs, ctx: ActionContext, r
     io.setFailed(`Bulwark: ${r.error}`);
     return;
   }
-  const headline =
-    r.conclusion === "failure"
+  const headline = r.headline
+    ? r.headline.replace(/\*\*/g, "").replace(/^\S+ /, "").toLowerCase()
+    : r.conclusion === "failure"
       ? `${plural(r.gating.length, outcome?.baseSha !== undefined ? "new finding" : "finding")} at or above ${r.failOn}`
       : r.conclusion === "skipped"
         ? "nothing to do"
@@ -561,7 +567,7 @@ async function report(deps: RunDeps, inputs: ActionInputs, ctx: ActionContext, r
           ? "no findings"
           : `${plural(active.length, "finding")}, none ${outcome?.baseSha !== undefined ? "new " : ""}at or above ${r.failOn}`;
   io.info(`Bulwark: ${r.subject}: ${headline}.`);
-  if (r.conclusion === "failure") {
+  if (r.conclusion === "failure" && r.gating.length > 0) {
     const rules = [...new Set(r.gating.map((f) => f.ruleId))].slice(0, 5).join(", ");
     io.setFailed(`Bulwark: ${headline} (${rules}${new Set(r.gating.map((f) => f.ruleId)).size > 5 ? ", …" : ""}). See the job summary.`);
   }

@@ -190,29 +190,48 @@ function scannable(blob: BlobText | null | undefined): { text: string } | { reas
   return { text: blob.text };
 }
 
-/** Scan every relevant file of a commit (git tree), with new-vs-base for the files a change touches. */
-export async function scanTree(client: GitHubClient, settings: ScanSettings, target: TreeTarget): Promise<ScanOutcome> {
-  const { sha } = target;
-  const baseSha = target.baseSha;
+export interface TreeFile {
+  path: string;
+  sha?: string;
+}
+
+/** The files of a commit Bulwark reads (git tree), limited to `paths`, and the config (read at `configRef`). */
+export async function readTree(
+  client: GitHubClient,
+  settings: ScanSettings,
+  sha: string,
+  configRef: string,
+  paths: readonly string[] | undefined,
+): Promise<{ ok: true; files: TreeFile[]; config: ConfigInfo; notes: string[] } | { ok: false; outcome: ScanOutcome }> {
   const notes: string[] = [];
   const tree = (
     await client.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", { owner: settings.repo.owner, repo: settings.repo.repo, tree_sha: sha, recursive: "1" })
   ).data as { tree?: TreeEntry[]; truncated?: boolean };
   if (tree.truncated) notes.push("The repository tree is larger than GitHub lists in one request: files beyond that were not scanned.");
-  let paths = (tree.tree ?? []).filter((e) => e.type === "blob" && typeof e.path === "string" && isCandidatePath(e.path)).map((e) => e as Required<Pick<TreeEntry, "path">> & TreeEntry);
-  if (target.paths && target.paths.length > 0) paths = paths.filter((e) => isPathSelected(e.path, { include: [...target.paths!], exclude: [] }));
-
+  let files: TreeFile[] = (tree.tree ?? [])
+    .filter((e) => e.type === "blob" && typeof e.path === "string" && isCandidatePath(e.path))
+    .map((e) => ({ path: e.path!, ...(e.sha ? { sha: e.sha } : {}) }));
+  if (paths && paths.length > 0) files = files.filter((e) => isPathSelected(e.path, { include: [...paths], exclude: [] }));
   // The config first (one small query), so that excluded files are never read.
-  const configRef = baseSha ?? sha;
   const configRead = await fetchContents(client, { repo: settings.repo, headSha: sha, files: [], config: { ref: configRef, orgFallback: true } });
   const resolved = await resolveConfig(client, { repo: settings.repo, defaultBranch: configRef, repoConfig: configRead.repoConfig, orgConfig: configRead.orgConfig, knownRuleIds: getCatalog().ids() });
-  const cfg = configOutcome(resolved, settings, sha, baseSha, notes);
-  if ("kind" in cfg) return cfg;
+  const cfg = configOutcome(resolved, settings, sha, configRef === sha ? undefined : configRef, notes);
+  if ("kind" in cfg) return { ok: false, outcome: cfg };
+  return { ok: true, files, config: cfg, notes };
+}
+
+/** Scan every relevant file of a commit (git tree), with new-vs-base for the files a change touches. */
+export async function scanTree(client: GitHubClient, settings: ScanSettings, target: TreeTarget): Promise<ScanOutcome> {
+  const { sha } = target;
+  const baseSha = target.baseSha;
+  const read = await readTree(client, settings, sha, baseSha ?? sha, target.paths);
+  if (!read.ok) return read.outcome;
+  const { config: cfg, notes } = read;
 
   const changed = new Map<string, SelectedFile>();
   for (const c of candidateFiles(target.changed ?? [])) changed.set(c.path, c);
   const files: SelectedFile[] = [];
-  for (const e of paths) {
+  for (const e of read.files) {
     const c = changed.get(e.path);
     files.push(c && c.hasHead ? c : { entry: { filename: e.path, status: "unchanged", sha: e.sha ?? null }, path: e.path, hasHead: true });
   }
@@ -222,7 +241,7 @@ export async function scanTree(client: GitHubClient, settings: ScanSettings, tar
     notes.push(`${plural(selected.length, "file")} match; only the first ${max} were scanned (\`limits.maxFiles\`).`);
     selected = selected.slice(0, max);
   }
-  if (selected.length === 0) return { kind: "nothing", headSha: sha, ...(baseSha ? { baseSha } : {}), notes, listed: paths.length, config: cfg };
+  if (selected.length === 0) return { kind: "nothing", headSha: sha, ...(baseSha ? { baseSha } : {}), notes, listed: read.files.length, config: cfg };
 
   const contentsFiles: ContentsFile[] = selected.map((f) => ({
     path: f.path,

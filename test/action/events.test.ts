@@ -12,6 +12,7 @@ import { lineHashes } from "../../src/action/report.js";
 import { buildAction, commands, dispatchEvent, mergeGroupEvent, OWNER, prEvent, pushEvent, REPO, removeBuild, runAction, startFake } from "./support/harness.js";
 import type { Fake } from "./support/harness.js";
 import { configMap, deployment } from "./fixtures.js";
+import { helmIndex, startHelmRepo } from "../support/helm-repo.js";
 
 // ajv-formats is CommonJS: under NodeNext its default import is module.exports, whose `.default` is the plugin.
 const addFormats = addFormatsModule.default;
@@ -170,12 +171,31 @@ describe("mode: sarif", () => {
 });
 
 describe("mode: update", () => {
-  it("says plainly that the update planner is not part of this build and fails", async () => {
-    const f = await repo({ "docker/Dockerfile": DOCKERFILE });
-    const run = await runAction(bundle, f, { event: "schedule", payload: { schedule: "0 6 * * 1" }, inputs: { mode: "update" }, env: { GITHUB_SHA: f.gh.refSha(OWNER, REPO, "main")! } });
+  it("lists stale charts of every file at the commit in the job summary (schedule), opening no pull requests", async () => {
+    const charts = await startHelmRepo(helmIndex({ redis: [{ version: "17.3.1" }, { version: "17.3.0" }, { version: "17.0.0" }] }));
+    try {
+      const chart = `apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: redis\n    version: 17.0.0\n    repository: "${charts.url}"\n`;
+      const f = await repo({ "charts/web/Chart.yaml": chart, "other/Chart.yaml": chart.replace("name: web", "name: other") });
+      const sha = f.gh.refSha(OWNER, REPO, "main")!;
+      const run = await runAction(bundle, f, { event: "schedule", payload: { schedule: "0 6 * * 1" }, inputs: { mode: "update", paths: "charts/" }, env: { GITHUB_SHA: sha } });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.outputs.conclusion).toBe("neutral");
+      expect(run.summary).toContain("🔄 **1 update available**");
+      expect(run.summary).toContain("| `charts/web/Chart.yaml:6` | chart redis | 17.0.0 → **17.3.1** | newer |");
+      expect(run.summary).not.toContain("other/Chart.yaml");
+      expect(run.summary).toContain("does not open pull requests yet");
+      expect(writeRoutes(f)).toEqual([]);
+    } finally {
+      await charts.stop();
+    }
+  });
+
+  it("fails when every lookup fails", async () => {
+    const f = await repo({ "Chart.yaml": 'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - {name: redis, version: 17.0.0, repository: "http://127.0.0.1:9/charts"}\n' });
+    const run = await runAction(bundle, f, { event: "workflow_dispatch", payload: dispatchEvent(), inputs: { mode: "update" }, env: { GITHUB_SHA: f.gh.refSha(OWNER, REPO, "main")! } });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^::error::Bulwark: mode: update is not available/m);
-    expect(writeRoutes(f)).toEqual([]);
+    expect(run.stdout).toMatch(/^::error::Bulwark: every registry and chart-repository lookup failed/m);
   });
 });
 

@@ -5,7 +5,8 @@ import { createActionClient, isPermissionDenied } from "../../src/action/client.
 import type { OctokitLike } from "../../src/action/client.js";
 import { parseEvent, ZERO_SHA } from "../../src/action/event.js";
 import { InputError, parseList, readInputs } from "../../src/action/inputs.js";
-import { ANNOTATIONS_PER_KIND, lineHashes, planAnnotations } from "../../src/action/report.js";
+import { ANNOTATIONS_PER_KIND, buildOutputs, lineHashes, planAnnotations } from "../../src/action/report.js";
+import { ACTION_DEFAULTS, actionMetadata } from "./support/harness.js";
 import type { Finding, Severity } from "../../src/core/types.js";
 
 describe("lineHashes (code scanning's primaryLocationLineHash)", () => {
@@ -232,5 +233,30 @@ describe("planAnnotations", () => {
   it("no columns on multi-line findings", () => {
     const f = { ...finding(1, "high"), range: { startLine: 2, startColumn: 1, endLine: 4, endColumn: 5 } };
     expect(planAnnotations([f], [], new Set()).annotations[0]).not.toHaveProperty("startColumn");
+  });
+});
+
+// ---------------------------------------------------------------- action.yml
+
+describe("action.yml", () => {
+  const meta = actionMetadata();
+  it("runs dist/index.js on node24 with the shield branding", () => {
+    expect(meta.runs).toEqual({ using: "node24", main: "dist/index.js" });
+    expect(meta.branding).toEqual({ icon: "shield", color: "blue" });
+  });
+  it("declares exactly the inputs the action reads, with defaults it accepts", () => {
+    expect(Object.keys(meta.inputs).sort()).toEqual(["comment", "config", "fail-on", "github-token", "mode", "paths", "sarif-file"]);
+    expect(meta.inputs["github-token"]!.default).toBe("${{ github.token }}");
+    expect(readInputs((n) => (n === "github-token" ? "t" : (ACTION_DEFAULTS[n] ?? "")))).toEqual({
+      token: "t",
+      configPath: ".github/bulwark.yml",
+      mode: "review",
+      paths: [],
+      comment: true,
+      sarifFile: "bulwark.sarif",
+    });
+  });
+  it("declares exactly the outputs the action writes", () => {
+    expect(Object.keys(meta.outputs).sort()).toEqual(Object.keys(buildOutputs([], "success")).sort());
   });
 });

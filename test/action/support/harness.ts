@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { FakeGitHub } from "../../support/fake-github.js";
 import { adaptPayload, loadWebhookExample, webhookPayload } from "../../support/webhooks.js";
 import type { WebhookPayload } from "../../support/webhooks.js";
@@ -81,15 +82,24 @@ export interface RunOptions {
   token?: string;
 }
 
-/** The defaults a runner fills in from action.yml. */
-export const ACTION_DEFAULTS: Record<string, string> = {
-  config: ".github/bulwark.yml",
-  mode: "review",
-  comment: "true",
-  "sarif-file": "bulwark.sarif",
-  "fail-on": "",
-  paths: "",
-};
+interface ActionMetadata {
+  inputs: Record<string, { default?: string }>;
+  outputs: Record<string, unknown>;
+  runs: { using: string; main: string };
+  branding: { icon: string; color: string };
+}
+
+/** action.yml, parsed. */
+export function actionMetadata(): ActionMetadata {
+  return parse(readFileSync(new URL("../../../action.yml", import.meta.url), "utf8")) as ActionMetadata;
+}
+
+/** The defaults a runner fills in from action.yml (`github-token`'s expression aside). */
+export const ACTION_DEFAULTS: Record<string, string> = Object.fromEntries(
+  Object.entries(actionMetadata().inputs)
+    .filter(([name]) => name !== "github-token")
+    .map(([name, spec]) => [name, spec.default ?? ""]),
+);
 
 /** Parse $GITHUB_OUTPUT (`name<<delimiter\nvalue\ndelimiter` blocks). */
 export function parseOutputFile(text: string): Record<string, string> {
