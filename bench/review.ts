@@ -9,6 +9,7 @@
 // 1,000), and p95 ≤ 1 s at 100 files. The client is a plain Octokit with writes serialised
 // (src/github serializeWrites): the app adds Probot's throttling on top, which spaces writes by
 // ≥ 1 s as GitHub asks and is deliberately not part of these figures.
+import { cpus, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { Octokit } from "@octokit/rest";
 import { reviewPullRequest } from "../src/github/review.js";
@@ -38,6 +39,8 @@ export interface ReviewBenchCase {
 
 export interface ReviewBenchResult {
   latencyMs: number;
+  /** 1-minute load average and CPU count when the bench ended: wall times depend on them. */
+  machine: { loadAverage: number; cpus: number };
   cases: ReviewBenchCase[];
   goals: { budgetMet: boolean; p95At100Ms: number | undefined; p95At100Met: boolean | undefined };
 }
@@ -169,6 +172,7 @@ export async function runReviewBench(opts: ReviewBenchOptions = {}): Promise<Rev
   const at100 = cases.find((c) => c.files === 100);
   return {
     latencyMs,
+    machine: { loadAverage: Number(loadavg()[0].toFixed(1)), cpus: cpus().length },
     cases,
     goals: { budgetMet: cases.every((c) => c.withinBudget), p95At100Ms: at100?.wallMs.p95, p95At100Met: at100 ? at100.wallMs.p95 <= 1000 : undefined },
   };
@@ -176,6 +180,6 @@ export async function runReviewBench(opts: ReviewBenchOptions = {}): Promise<Rev
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = await runReviewBench({ log: (l) => console.log(l) });
-  console.log(`request budget met: ${result.goals.budgetMet ? "yes" : "NO"}; p95 at 100 files: ${result.goals.p95At100Ms} ms (goal ≤ 1000: ${result.goals.p95At100Met ? "met" : "NOT met"})`);
+  console.log(`request budget met: ${result.goals.budgetMet ? "yes" : "NO"}; p95 at 100 files: ${result.goals.p95At100Ms} ms (goal ≤ 1000: ${result.goals.p95At100Met ? "met" : "NOT met"}); load average ${result.machine.loadAverage} on ${result.machine.cpus} CPUs`);
   console.log(JSON.stringify(result.cases.map((c) => ({ files: c.files, requests: c.requests.byRoute })), null, 2));
 }
