@@ -83,8 +83,13 @@ describe("originOf", () => {
     expect(originOf("not .Values.a", [])).toMatchObject({ kind: "values", path: ["a"], direct: false });
     expect(originOf('.Values.a | ternary "x" "y"', [])).toMatchObject({ kind: "values", path: ["a"], direct: false });
     expect(originOf('include "x.labels" . | nindent 4', [])).toMatchObject({ kind: "opaque" });
-    expect(originOf("tpl .Values.a .", [])).toMatchObject({ kind: "opaque" });
+    expect(originOf("tpl .Values.a .", [])).toMatchObject({ kind: "values", path: ["a"], direct: false });
     expect(originOf(".Release.Name", [])).toBeUndefined();
+  });
+
+  it("Bitnami idioms: omit keeps the subtree settable; a helper fed one values key points at it", () => {
+    expect(originOf('omit .Values.containerSecurityContext "enabled" | toYaml | nindent 12', [])).toMatchObject({ kind: "values", path: ["containerSecurityContext"], direct: true });
+    expect(originOf('include "common.compatibility.renderSecurityContext" (dict "secContext" .Values.containerSecurityContext "context" $) | nindent 12', [])).toMatchObject({ kind: "values", path: ["containerSecurityContext"], direct: false });
   });
 
   it("resolves dot through enclosing with blocks, not through range", () => {

@@ -85,7 +85,11 @@ describe("values conventions", () => {
 describe("secrets in values (K8S-SECRET-005)", () => {
   it("keys that hold credentials vs keys that name or describe them", () => {
     for (const k of ["password", "adminPassword", "apiKey", "secretKey", "accessKey", "clientSecret", "token", "auth", "privateKey", "rootPassword"]) expect(isValuesSecretKey(k), k).toBe(true);
-    for (const k of ["existingSecret", "existingSecretPasswordKey", "passwordKey", "userPasswordKey", "secretName", "tokenTTL", "authEnabled", "passwordFile", "author", "secretKeyRef"]) expect(isValuesSecretKey(k), k).toBe(false);
+    for (const k of ["existingSecret", "existingSecretPasswordKey", "passwordKey", "userPasswordKey", "secretName", "tokenTTL", "authEnabled", "passwordFile", "author", "secretKeyRef", "webhookSecretKey", "tlsSecretKey"]) expect(isValuesSecretKey(k), k).toBe(false);
+    for (const k of ["minioSecretKey", "awsSecretKey", "secretKey"]) expect(isValuesSecretKey(k), k).toBe(true);
+    // The name of a key inside a Secret (deploy/helm/bulwark once had webhookSecretKey: WEBHOOK_SECRET).
+    expect(judgeValuesLiteral("apiKey", "API_KEY")).toBeUndefined();
+    expect(judgeValuesLiteral("privateKey", "private-key.pem")).toBeUndefined();
   });
 
   it("severities, placeholders, env-style lists; never the value", () => {

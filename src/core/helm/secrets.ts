@@ -57,8 +57,13 @@ export function isValuesSecretKey(key: string): boolean {
   if (last === undefined) return false;
   if (DESCRIPTIVE.has(last)) return false;
   if (last === "key" && w.length > 1 && !SECRET_KEY_KINDS.has(w[w.length - 2])) return false;
+  // `webhookSecretKey`, `tlsSecretKey`: the key inside a Secret; `secretKey`, `minioSecretKey`: the credential.
+  if (last === "key" && w.length > 2 && w[w.length - 2] === "secret" && !CLOUD_QUALIFIERS.has(w[w.length - 3])) return false;
   return true;
 }
+
+/** Qualifiers of `<x>SecretKey` that make it an object-store / cloud secret key (a credential). */
+const CLOUD_QUALIFIERS = new Set(["aws", "s3", "minio", "gcs", "storage", "object", "bucket", "azure", "spaces", "r2", "b2", "wasabi", "access"]);
 
 function isReference(v: string): boolean {
   return /\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[^}]*\}|\{\{.*\}\}/s.test(v);
@@ -82,6 +87,8 @@ export function judgeValuesLiteral(name: string, value: string): Omit<ValuesSecr
   if (pattern) return { severity: "critical", reason: `it looks like ${pattern.label}`, placeholder: false, length };
   if (URL_WITH_PASSWORD.test(value)) return { severity: "high", reason: "it is a URL with an embedded password", placeholder: false, length };
   if (!isValuesSecretKey(name) || cannotBeSecret(value)) return undefined;
+  // `…Key: WEBHOOK_SECRET` / `…Key: tls.key`: the name of a Secret key or file, not its content.
+  if (/key$/i.test(name) && (/^[A-Z][A-Z0-9_]{2,}$/.test(value) || /^[\w-]+\.(?:pem|key|crt|cert|json|p12|jks)$/i.test(value))) return undefined;
   if (PLACEHOLDER.test(value.trim())) return { severity: "info", reason: "it is a placeholder that may end up deployed as the real credential", placeholder: true, length };
   return { severity: "medium", reason: "its key says it is a credential", placeholder: false, length };
 }

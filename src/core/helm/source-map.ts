@@ -106,19 +106,25 @@ function withTarget(arg: string, outer: readonly OpenBlock[]): Path | undefined 
 export function originOf(body: string, blocks: readonly OpenBlock[]): ValueOrigin | undefined {
   const expr = body.trim();
   if (expr === "" || /^(?:if|else|end|with|range|define|block|template)\b/.test(expr)) return undefined;
-  if (/^(?:include|tpl)\b/.test(expr) || /\|\s*tpl\b/.test(expr)) return { kind: "opaque", expr };
+  if (/^(?:include|tpl)\b/.test(expr) || /\|\s*tpl\b/.test(expr)) {
+    // A helper fed one values key (Bitnami's renderSecurityContext with .Values.containerSecurityContext)
+    // still renders from that key: point there, without a fix.
+    const refs = [...expr.matchAll(new RegExp(VALUES_REF.source, "g"))];
+    if (refs.length === 1) return { kind: "values", path: refs[0][3] ? refs[0][3].slice(1).split(".") : [], direct: false, expr };
+    return { kind: "opaque", expr };
+  }
+  const omit = /^omit\s+(\$?\.Values(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?:\s+"[^"]*")+\s*\|\s*toYaml(?:\s*\|\s*n?indent\s+\d+)?$/.exec(expr);
+  // `omit .Values.x "enabled" | toYaml`: every other field of x renders as is.
+  if (omit) return { kind: "values", path: omit[1].replace(/^\$/, "").split(".").slice(2), direct: true, expr };
   const cmds = expr.split("|").map((c) => c.trim());
   const head = cmds[0];
   const passthrough = cmds.slice(1).every((c) => PIPE_PASSTHROUGH.test(c));
   let path: Path | undefined;
-  let simpleHead = false;
   let m = /^(?:toYaml\s+)?(\$?\.Values(?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/.exec(head) ?? /^default\s+\S+\s+(\$?\.Values(?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/.exec(head);
   if (m) {
     path = m[1].replace(/^\$/, "").split(".").slice(2);
-    simpleHead = true;
   } else if ((m = /^(?:toYaml\s+)?(\.(?:[A-Za-z_][A-Za-z0-9_.]*)?)$/.exec(head) ?? /^default\s+\S+\s+(\.(?:[A-Za-z_][A-Za-z0-9_.]*)?)$/.exec(head))) {
     path = resolveDot(m[1], blocks);
-    simpleHead = path !== undefined;
     // .Release, .Chart, .Capabilities … at the top level are helm's, not the user's.
     if (!path) return /^\.(?:Release|Chart|Capabilities|Template|Files)\b/.test(m[1]) && !blocks.some((b) => b.kind === "with" || b.kind === "range") ? undefined : { kind: "opaque", expr };
   } else {
@@ -126,7 +132,7 @@ export function originOf(body: string, blocks: readonly OpenBlock[]): ValueOrigi
     if (ref) return { kind: "values", path: ref[3] ? ref[3].slice(1).split(".") : [], direct: false, expr };
     return /\.Release|\.Chart|\.Capabilities|\.Template|\$/.test(expr) || /^"/.test(expr) ? undefined : { kind: "opaque", expr };
   }
-  return { kind: "values", path: path!, direct: simpleHead && passthrough, expr };
+  return { kind: "values", path: path!, direct: passthrough, expr };
 }
 
 const KEY_LINE = /^(\s*)((?:-\s+)*)((?:"[^"]*"|'[^']*'|[^\s#"'{:][^:#]*?))\s*:(?:\s+(.*?))?\s*$/;

@@ -6,7 +6,7 @@ import type { Path } from "../fix/ops.js";
 import type { Obj } from "../model/k8s.js";
 import { isObj } from "../model/k8s.js";
 
-export type ValuesVisitor = (path: Path, value: unknown, parent: Obj | unknown[] | undefined) => void | "skip";
+export type ValuesVisitor = (path: Path, value: unknown, parent: Obj | unknown[] | undefined) => "skip" | undefined;
 
 /** Depth-first walk over plain values data; "skip" does not descend into the node. */
 export function walkValues(data: unknown, visit: ValuesVisitor, maxDepth = 16): void {
@@ -96,6 +96,7 @@ export function findMaps(data: unknown, name: string): { path: Path; value: Obj 
   const out: { path: Path; value: Obj }[] = [];
   walkValues(data, (path, value) => {
     if (path[path.length - 1] === name && isObj(value)) out.push({ path, value });
+    return undefined;
   });
   return out;
 }
