@@ -44,8 +44,22 @@ function stringifyDefault(value: unknown, version: "1.1" | "1.2"): string {
   return new Document(value, { version }).toString(STRINGIFY).replace(/\n$/, "");
 }
 
+// Rules write the same handful of keys and values over and over; stringifying them is not free.
+const plainCache = new Map<string, boolean>();
+const PLAIN_CACHE_LIMIT = 2000;
+
 /** The plain form of `text` reads back as the same string in YAML 1.2 and 1.1, in `context`. */
 export function canBePlain(text: string, context: Context): boolean {
+  const cacheKey = `${context}\u0000${text}`;
+  const cached = plainCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const plain = computeCanBePlain(text, context);
+  if (plainCache.size >= PLAIN_CACHE_LIMIT) plainCache.clear();
+  plainCache.set(cacheKey, plain);
+  return plain;
+}
+
+function computeCanBePlain(text: string, context: Context): boolean {
   if (text === "" || /[\n\r\t]/.test(text) || text !== text.trim()) return false;
   if (stringifyDefault(text, "1.2") !== text) return false;
   if (stringifyDefault(text, "1.1") !== text) return false;
@@ -59,7 +73,12 @@ export function canBePlain(text: string, context: Context): boolean {
 function canBeSingleQuoted(text: string): boolean {
   // Single quotes cannot escape anything; line breaks would fold and control characters are
   // not printable, so those strings need double quotes.
-  return !/[\n\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(text);
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x20 && code !== 0x09) return false;
+    if (code === 0x7f || code === 0x85 || code === 0x2028 || code === 0x2029 || code === 0xfeff) return false;
+  }
+  return true;
 }
 
 export function singleQuoted(text: string): string {

@@ -16,9 +16,10 @@ export class SourceText {
     return this.text.length;
   }
 
-  /** Offset of the first character of the line containing `offset`. */
+  /** Offset of the first character of the line containing `offset`; a BOM is not part of line 1. */
   lineStart(offset: number): number {
-    return this.text.lastIndexOf("\n", offset - 1) + 1;
+    const start = this.text.lastIndexOf("\n", offset - 1) + 1;
+    return start === 0 && this.hasBom && offset > 0 ? 1 : start;
   }
 
   /** Offset just after the line terminator of the line containing `offset` (or the text end). */
@@ -37,11 +38,9 @@ export class SourceText {
     return offset === 0 || this.text[offset - 1] === "\n";
   }
 
-  /** Visual column (0-based) of `offset`, not counting a BOM on the first line. */
+  /** Visual column (0-based) of `offset`. */
   column(offset: number): number {
-    const start = this.lineStart(offset);
-    const bomShift = start === 0 && this.hasBom && offset > 0 ? 1 : 0;
-    return offset - start - bomShift;
+    return offset - this.lineStart(offset);
   }
 
   /** Content of the line containing `offset`, without its terminator. */
