@@ -47,15 +47,21 @@ export interface RenderedReview {
   findings: Finding[];
   /** One line each, for stderr: what was not rendered and why. */
   notes: string[];
+  /**
+   * Files the rendered review speaks for: strategic-merge patches of overlays that built. The
+   * plain scan judges such a partial object as if it were deployed alone (no probes, no
+   * resources …); the build says what is deployed.
+   */
+  replaces: string[];
 }
 
 /** Adds a rendered review to a scan result (see mergeRendered for what is de-duplicated). */
 export function withRendered(result: ScanResult, review: RenderedReview): ScanResult {
-  return review.findings.length === 0 ? result : mergeRendered(result, review.findings);
+  return review.findings.length === 0 && review.replaces.length === 0 ? result : mergeRendered(result, review.findings, new Set(review.replaces));
 }
 
 export function reviewRendered(input: RenderInput): RenderedReview {
-  const out: RenderedReview = { findings: [], notes: [] };
+  const out: RenderedReview = { findings: [], notes: [], replaces: [] };
   reviewCharts(input, out);
   reviewKustomizations(input, out);
   return out;
@@ -208,6 +214,7 @@ function reviewKustomizations(input: RenderInput, out: RenderedReview): void {
     }
     if (input.verifyFixes !== false) verifyRenderedFixes(first.findings, textsOf(tree, reader), "", (t) => build(t));
     out.findings.push(...first.findings);
+    for (const p of tree.patches) if (p.entry.file && !p.entry.json6902 && !out.replaces.includes(p.entry.file)) out.replaces.push(p.entry.file);
   }
 }
 

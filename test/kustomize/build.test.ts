@@ -62,6 +62,9 @@ describe.skipIf(!bin)(`kustomize overlays built with ${bin ? `${bin.kind} (${bin
     const merged = withRendered(scan(collected.files, options), reviewRendered(inp));
     const logProbe = merged.findings.filter((f) => f.ruleId === "K8S-RES-006" && f.path === "shop/base/deployment.yaml" && f.range.startLine === 33);
     expect(logProbe).toHaveLength(1);
+    // Alone, the patch looks like a Deployment without probes; built, it only adds hostPID and privileged.
+    expect(scan(collected.files, options).findings.filter((f) => f.path === "shop/overlays/prod/debug-patch.yaml").map((f) => f.ruleId)).toContain("K8S-RES-006");
+    expect(merged.findings.filter((f) => f.path === "shop/overlays/prod/debug-patch.yaml").map((f) => f.ruleId).sort()).toEqual(["K8S-HOST-002", "K8S-RUNTIME-001"]);
   });
 
   it("--fix edits the patch that sets the field and the base that lacks it; rebuilding confirms", () => {

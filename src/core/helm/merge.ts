@@ -19,16 +19,23 @@ function lineKey(f: Finding): string {
 }
 
 /**
- * Adds rendered findings to a scan result. Dropped: static HELM-001/002 findings on a line a
+ * Adds rendered findings to a scan result. Dropped: static findings in `replacedPaths` (files
+ * whose content is only meaningful once built, such as strategic-merge patches: the rendered
+ * review reports on them what the build actually deploys); static HELM-001/002 findings on a line a
  * rendered finding points at; rendered findings that repeat a static one (same rule, file and
  * position: a Kustomize base scanned both ways); rendered secret findings on a line that
  * K8S-SECRET-005 reports; and rendered repeats (one values key feeding several resources).
  */
-export function mergeRendered(result: ScanResult, rendered: readonly Finding[]): ScanResult {
+export function mergeRendered(result: ScanResult, rendered: readonly Finding[], replacedPaths: ReadonlySet<string> = new Set()): ScanResult {
   const renderedLines = new Set(rendered.map(lineKey));
   const renderedFixLines = new Set(rendered.filter((f) => f.fix).map(lineKey));
   // Superseded only when nothing is lost: a static fix stays unless the rendered finding brings one.
-  const kept = result.findings.filter((f) => !(SUPERSEDED_BY_RENDERED.has(f.ruleId) && renderedLines.has(lineKey(f)) && (!f.fix || renderedFixLines.has(lineKey(f)))));
+  const kept = result.findings.filter(
+    (f) =>
+      !(SUPERSEDED_BY_RENDERED.has(f.ruleId) && renderedLines.has(lineKey(f)) && (!f.fix || renderedFixLines.has(lineKey(f)))) &&
+      // A partial object (a Kustomize patch) judged on its own reports what the build fills in.
+      !(replacedPaths.has(f.path) && !f.ruleId.startsWith("BULWARK-")),
+  );
   const staticAt = new Set(kept.map((f) => `${f.ruleId}\u0000${lineKey(f)}\u0000${f.range.startColumn}\u0000${f.resource?.container ?? ""}`));
   const secretLines = new Set(kept.filter((f) => f.ruleId === "K8S-SECRET-005").map(lineKey));
   const seen = new Set<string>();
