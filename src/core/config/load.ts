@@ -31,7 +31,7 @@ export interface LoadedConfig {
   extends?: string;
 }
 
-type Ctx = { errors: ConfigError[]; lc: LineCounter };
+type Ctx = { errors: ConfigError[]; lc: LineCounter; plain?: unknown };
 
 function at(ctx: Ctx, node: Node | Pair | null | undefined, message: string): void {
   const n = node && "key" in node ? (node.key as Node) : (node as Node | null | undefined);
@@ -107,6 +107,16 @@ export function parseConfig(text: string, source = ".github/bulwark.yml", knownR
     ctx.errors.push({ message: e.message.split("\n")[0], line: p.line, column: p.col });
   }
   if (ctx.errors.length) throw new ConfigLoadError(source, ctx.errors);
+  // Plain data (aliases resolved, bounded) for free-form values such as rule options.
+  let plain: unknown;
+  try {
+    plain = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    const offset = doc.contents?.range?.[0] ?? 0;
+    const p = lc.linePos(offset);
+    throw new ConfigLoadError(source, [{ message: err instanceof Error ? err.message : String(err), line: p.line, column: p.col }]);
+  }
+  ctx.plain = plain;
   const config: BulwarkConfig = structuredClone(DEFAULT_CONFIG);
   let ext: string | undefined;
   const root = doc.contents as Node | null;
@@ -238,7 +248,8 @@ function readRule(ctx: Ctx, pair: Pair, config: BulwarkConfig, knownRules?: Read
         const b = bool(ctx, p, `rules.${id}.enabled`);
         if (b !== undefined) entry.enabled = b;
       } else if (k === "options") {
-        const o = (p.value as Node | null)?.toJSON?.();
+        const rules = (ctx.plain as { rules?: Record<string, { options?: unknown }> } | undefined)?.rules;
+        const o = rules?.[id]?.options;
         if (o && typeof o === "object" && !Array.isArray(o)) entry.options = o as Record<string, unknown>;
         else at(ctx, p, `rules.${id}.options must be a mapping`);
       } else at(ctx, p, `unknown key rules.${id}.${k} (known: severity, enabled, options)`);

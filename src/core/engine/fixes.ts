@@ -5,7 +5,7 @@
 import { planYamlEdits } from "../fix/yaml-edit.js";
 import type { Finding, SourceFile, TextEdit } from "../types.js";
 import type { FixOp } from "../fix/ops.js";
-import { applyTextEdits, FIX_SOURCES, scan } from "./scan.js";
+import { applyTextEdits, FIX_SOURCES, keepsJsonValid, scan } from "./scan.js";
 import type { ScanOptions } from "./scan.js";
 import type { K8sObject } from "../model/k8s.js";
 import { getCatalog } from "./catalog.js";
@@ -59,7 +59,7 @@ export function fixFiles(files: readonly SourceFile[], sel: FixSelection, option
     let progressed = false;
     for (const [path, group] of groupBy(chosen, (f) => f.path)) {
       const text = current.get(path)!;
-      const { edits, used } = planFile(text, group);
+      const { edits, used } = planFile(path, text, group);
       if (edits.length === 0) continue;
       current.set(path, applyTextEdits(text, edits));
       for (const f of used) {
@@ -94,7 +94,7 @@ export function fixFiles(files: readonly SourceFile[], sel: FixSelection, option
 }
 
 /** Plan the edits of one file: YAML ops grouped per document, other edits if they do not overlap. */
-function planFile(text: string, findings: Finding[]): { edits: TextEdit[]; used: Finding[] } {
+function planFile(path: string, text: string, findings: Finding[]): { edits: TextEdit[]; used: Finding[] } {
   const edits: TextEdit[] = [];
   const used: Finding[] = [];
   const byDoc = new Map<K8sObject["doc"], { object: K8sObject; ops: FixOp[]; findings: Finding[] }>();
@@ -110,7 +110,7 @@ function planFile(text: string, findings: Finding[]): { edits: TextEdit[]; used:
   }
   for (const group of byDoc.values()) {
     const planned = planYamlEdits(text, group.object.doc.doc, group.ops, group.object.file.path);
-    if (planned.failed.length === 0 && planned.edits.length > 0) {
+    if (planned.failed.length === 0 && planned.edits.length > 0 && keepsJsonValid(path, text, planned.edits)) {
       edits.push(...planned.edits);
       used.push(...group.findings);
     } else {
@@ -119,7 +119,7 @@ function planFile(text: string, findings: Finding[]): { edits: TextEdit[]; used:
         const src = FIX_SOURCES.get(f);
         if (src?.kind !== "yaml") continue;
         const single = planYamlEdits(text, group.object.doc.doc, src.ops.map((op) => ({ ...op, path: [...src.object.basePath, ...op.path] })), group.object.file.path);
-        if (single.failed.length === 0 && single.edits.length > 0 && !overlaps(edits, single.edits)) {
+        if (single.failed.length === 0 && single.edits.length > 0 && !overlaps(edits, single.edits) && keepsJsonValid(path, text, single.edits)) {
           edits.push(...single.edits);
           used.push(f);
           break;

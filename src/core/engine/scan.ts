@@ -290,9 +290,24 @@ function planK8sFix(o: K8sObject, fix: NonNullable<K8sReport["fix"]>, meta: Rule
   try {
     const planned = planYamlEdits(o.file.text, o.doc.doc, ops, o.file.path);
     if (planned.failed.length > 0 || planned.edits.length === 0) return undefined;
+    if (!keepsJsonValid(o.file.path, o.file.text, planned.edits)) return undefined;
     return withWarning({ description: fix.description, edits: planned.edits }, meta);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The edit planner writes YAML; a JSON manifest must stay JSON. Edits that would make a
+ * .json file YAML-only (new keys in flow style without quotes) are not offered.
+ */
+export function keepsJsonValid(path: string, text: string, edits: readonly Pick<TextEdit, "start" | "end" | "newText">[]): boolean {
+  if (!/\.json$/i.test(path)) return true;
+  try {
+    JSON.parse(applyTextEdits(text, edits));
+    return true;
+  } catch {
+    return false;
   }
 }
 
