@@ -19,7 +19,6 @@ import type { ConfigError } from "../core/config/load.js";
 import type { Finding, SourceFile } from "../core/types.js";
 import type { ScanResult } from "../report/model.js";
 import { plural, sanitizeInline } from "../report/common.js";
-import { analyse } from "../github/analysis.js";
 import type { GitHubClient, RepoRef } from "../github/client.js";
 import { resolveConfig } from "../github/config.js";
 import type { ResolvedConfig } from "../github/config.js";
@@ -92,10 +91,58 @@ function scanOptions(settings: ScanSettings) {
   return { now: settings.now, ...(settings.onlyRules ? { onlyRules: settings.onlyRules } : {}) };
 }
 
-/** Engine result for the head texts: the findings the reports list, with the engine's counts. */
-function headResult(texts: ReadonlyMap<string, string>, config: BulwarkConfig, settings: ScanSettings, fixes: "plan" | "none"): ScanResult {
+/**
+ * One engine pass over the head texts (suppressed findings included: reports list them), one over
+ * the base texts (scanned under the head path, so a renamed file's fingerprints match), and the
+ * classification `analyse` makes: new = the fingerprint is not in the base scan; with `changed`,
+ * only files the change touches can hold new findings.
+ */
+function evaluate(
+  texts: ReadonlyMap<string, string>,
+  baseFiles: readonly SourceFile[],
+  changed: ((path: string) => boolean) | undefined,
+  config: BulwarkConfig,
+  settings: ScanSettings,
+  fixes: "plan" | "none",
+): Pick<Scanned, "introduced" | "preExisting" | "suppressed" | "result"> {
   const files: SourceFile[] = [...texts].map(([path, text]) => ({ path, text }));
-  return scan(files, { ...scanOptions(settings), config, fixes });
+  const result: ScanResult = scan(files, { ...scanOptions(settings), config, fixes });
+  const baseFingerprints = new Set(baseFiles.length > 0 ? scan(baseFiles, { ...scanOptions(settings), config, fixes: "none" }).findings.map((f) => f.fingerprint) : []);
+  const active = result.findings.filter((f) => !f.suppressed);
+  const isNew = (f: Finding): boolean => (changed === undefined || changed(f.path)) && !baseFingerprints.has(f.fingerprint);
+  return { introduced: active.filter(isNew), preExisting: active.filter((f) => !isNew(f)), suppressed: result.findings.filter((f) => f.suppressed), result };
+}
+
+function scannable(blob: BlobText | null | undefined): { text: string } | { reason: string } {
+  if (!blob) return { reason: "not found at that commit" };
+  if (blob.isBinary || blob.text === null) return { text: "\u0000" };
+  if (blob.truncated) return { reason: `too large to read through the API (${blob.byteSize} bytes)` };
+  return { text: blob.text };
+}
+
+/** Head texts and base files of the selected files; an unreadable file becomes a note. */
+function collectTexts(
+  selected: readonly { path: string; basePath?: string; hasHead: boolean }[],
+  head: ReadonlyMap<string, BlobText | null>,
+  base: ReadonlyMap<string, BlobText | null>,
+  notes: string[],
+): { texts: Map<string, string>; baseFiles: SourceFile[] } {
+  const texts = new Map<string, string>();
+  const baseFiles: SourceFile[] = [];
+  for (const f of selected) {
+    if (!f.hasHead) continue;
+    const h = scannable(head.get(f.path));
+    if ("reason" in h) {
+      notes.push(`\`${sanitizeInline(f.path)}\` was not scanned: ${h.reason}.`);
+      continue;
+    }
+    texts.set(f.path, h.text);
+    if (f.basePath !== undefined) {
+      const b = scannable(base.get(f.path));
+      if ("text" in b) baseFiles.push({ path: f.path, text: b.text });
+    }
+  }
+  return { texts, baseFiles };
 }
 
 export interface ChangeTarget {
@@ -146,19 +193,13 @@ export async function scanChanges(client: GitHubClient, settings: ScanSettings, 
     notes.push(`${plural(candidates.length, "candidate file")} excluded by the include/exclude globs of ${cfg.label}.`);
     return { kind: "nothing", headSha, baseSha, notes, listed: target.files.length, config: cfg };
   }
-  const analysis = analyse({ files: selected, head: contents.head, base: contents.base, config: cfg.config, scan: scanOptions(settings) });
-  for (const s of analysis.skipped) notes.push(`\`${sanitizeInline(s.path)}\` was not scanned: ${s.reason}.`);
-  const texts = new Map<string, string>();
-  for (const f of analysis.files) if (f.headText !== undefined) texts.set(f.path, f.headText);
+  const { texts, baseFiles } = collectTexts(selected, contents.head, contents.base, notes);
   return {
     kind: "scanned",
     headSha,
     baseSha,
     config: cfg,
-    introduced: analysis.introduced,
-    preExisting: analysis.preExisting,
-    suppressed: analysis.suppressed,
-    result: headResult(texts, cfg.config, settings, target.fixes ?? "none"),
+    ...evaluate(texts, baseFiles, undefined, cfg.config, settings, target.fixes ?? "none"),
     texts,
     filesScanned: texts.size,
     notes,
@@ -181,13 +222,6 @@ export interface TreeTarget {
   changed?: readonly PullFile[];
   paths?: readonly string[];
   fixes?: "plan" | "none";
-}
-
-function scannable(blob: BlobText | null | undefined): { text: string } | { reason: string } {
-  if (!blob) return { reason: "not found at that commit" };
-  if (blob.isBinary || blob.text === null) return { text: "\u0000" };
-  if (blob.truncated) return { reason: `too large to read through the API (${blob.byteSize} bytes)` };
-  return { text: blob.text };
 }
 
 export interface TreeFile {
@@ -253,34 +287,13 @@ export async function scanTree(client: GitHubClient, settings: ScanSettings, tar
   const contents = await fetchContents(client, { repo: settings.repo, headSha: sha, ...(baseSha ? { baseSha } : {}), files: contentsFiles });
   notes.push(...contents.notes);
 
-  const texts = new Map<string, string>();
-  const baseFiles: SourceFile[] = [];
-  for (const f of contentsFiles) {
-    const h = scannable(contents.head.get(f.path));
-    if ("reason" in h) {
-      notes.push(`\`${sanitizeInline(f.path)}\` was not scanned: ${h.reason}.`);
-      continue;
-    }
-    texts.set(f.path, h.text);
-    if (f.basePath !== undefined) {
-      const b = scannable(contents.base.get(f.path));
-      // Scanned under the head path so that a renamed file's fingerprints match.
-      if ("text" in b) baseFiles.push({ path: f.path, text: b.text });
-    }
-  }
-  const result = headResult(texts, cfg.config, settings, target.fixes ?? "none");
-  const baseFingerprints = new Set(baseFiles.length > 0 ? scan(baseFiles, { ...scanOptions(settings), config: cfg.config, fixes: "none" }).findings.map((f) => f.fingerprint) : []);
-  const active = result.findings.filter((f) => !f.suppressed);
-  const isNew = (f: Finding): boolean => (target.changed === undefined ? true : changed.has(f.path) && !baseFingerprints.has(f.fingerprint));
+  const { texts, baseFiles } = collectTexts(contentsFiles, contents.head, contents.base, notes);
   return {
     kind: "scanned",
     headSha: sha,
     ...(baseSha ? { baseSha } : {}),
     config: cfg,
-    introduced: active.filter(isNew),
-    preExisting: active.filter((f) => !isNew(f)),
-    suppressed: result.findings.filter((f) => f.suppressed),
-    result,
+    ...evaluate(texts, baseFiles, target.changed === undefined ? undefined : (p) => changed.has(p), cfg.config, settings, target.fixes ?? "none"),
     texts,
     filesScanned: texts.size,
     notes,
