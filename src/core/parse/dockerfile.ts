@@ -75,7 +75,11 @@ export function parseDockerfile(path: string, text: string): DockerfileModel {
 
   const globalArgs = new Map<string, string | undefined>();
   for (const arg of ast.getInitialARGs()) {
-    for (const p of arg.getProperties()) globalArgs.set(p.getName(), p.getValue() ?? undefined);
+    // A default may use ARGs declared before it (ARG BASE=golang:${GO}), as in Docker.
+    for (const p of arg.getProperties()) {
+      const v = p.getValue();
+      globalArgs.set(p.getName(), v === null ? undefined : substituteArgs(v, globalArgs));
+    }
   }
 
   const all = ast.getInstructions();
