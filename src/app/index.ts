@@ -18,6 +18,7 @@ import type { ScanPassThrough } from "../github/analysis.js";
 import { DEFAULT_RATE_LIMIT_POLICY, reviewClientFor } from "./octokit.js";
 import type { RateLimitPolicy } from "./octokit.js";
 import { ReviewScheduler } from "./scheduler.js";
+import { registerChatOps } from "./chatops.js";
 
 export { DEFAULT_RATE_LIMIT_POLICY } from "./octokit.js";
 export type { RateLimitPolicy } from "./octokit.js";
@@ -161,6 +162,7 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
   };
 
   return (app: Probot) => {
+    registerChatOps(app, { clientFor, scan: options.scan, review: (context, target) => run(context, { subject: `${target.repo.owner}/${target.repo.repo}#${target.number}`, headSha: target.headSha }, true, (client) => reviewPullRequest(client, target, reviewOptions(context))) });
     app.on([...PULL_REQUEST_EVENTS], async (context) => {
       const payload = context.payload as unknown as { pull_request: PullPayload; repository: RepoPayload };
       const pr = payload.pull_request;
