@@ -148,10 +148,13 @@ function formatText(plan: UpdatePlan): string {
   });
   const widths = [0, 1, 2].map((i) => Math.min(60, Math.max(0, ...rows.map((r) => r[i]!.length))));
   for (const r of rows) out.push(r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join("  ").trimEnd());
-  if (rows.length === 0) out.push("Everything is up to date.");
+  if (rows.length === 0) out.push(plan.errors.length > 0 ? "No updates found (see the errors below)." : "Everything is up to date.");
   if (plan.errors.length > 0) {
     out.push("", "Errors:");
-    for (const e of plan.errors) out.push(`  ${e.path ? `${e.path}: ` : ""}${e.dependency ? `${e.dependency}: ` : ""}${e.message}`);
+    for (const e of plan.errors) {
+      const dep = e.dependency && !e.message.startsWith(e.dependency) ? `${e.dependency}: ` : "";
+      out.push(`  ${e.path ? `${e.path}: ` : ""}${dep}${e.message}`);
+    }
   }
   const deps = plan.dependencies.length;
   out.push(

@@ -75,7 +75,7 @@ export interface Dependency {
   platform?: string;
   /** The Kubernetes object (or Dockerfile stage) the dependency belongs to. */
   resource?: ResourceRef;
-  /** Chart metadata from the extracting file, used in the PR body (Chart.yaml home/sources). */
+  /** How to rewrite the value byte-preservingly. */
   edit: DependencyEdit;
 }
 

@@ -259,7 +259,15 @@ export class OciClient {
   /** An authorised request to the registry; one re-authentication on 401. */
   async send(repo: RepositoryRef, pathOrUrl: string, opts: { method?: "GET" | "HEAD"; accept?: string; what: string }): Promise<Response> {
     const url = pathOrUrl.startsWith("http") ? pathOrUrl : `${this.base(repo.registry)}${pathOrUrl}`;
-    let challenge = await this.ping(repo.registry);
+    let challenge: Challenge | null;
+    try {
+      challenge = await this.ping(repo.registry);
+    } catch (err) {
+      // The ping is shared by every lookup on the host: name the lookup that needed it.
+      if (!(err instanceof DatasourceError)) throw err;
+      const prefix = `${apiHost(repo.registry)} /v2/: `;
+      throw new DatasourceError(err.code, `${opts.what}: ${err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message}`, err.status);
+    }
     for (let attempt = 0; ; attempt++) {
       const auth = await this.authorization(repo, challenge, attempt > 0);
       const headers: Record<string, string> = {};

@@ -1,0 +1,22 @@
+// The updates module's public surface (what the CLI, the app and the action use).
+export { extractDependencies } from "./extract/index.js";
+export type { ExtractOptions } from "./extract/index.js";
+export { planUpdates, branchNameFor, registryLink, githubRepo } from "./plan.js";
+export type { PlanOptions, PlannedUpdate, UpdatePlan } from "./plan.js";
+export { createDatasources, credentialsFromEnvironment } from "./datasource/index.js";
+export type { DatasourceOptions, RegistryDatasources, UpdateDatasources } from "./datasource/index.js";
+export { DatasourceError } from "./datasource/http.js";
+export type { FetchLike, HttpOptions } from "./datasource/http.js";
+export { credentialsFromDockerConfig, credentialsFromEnv, combineCredentials, envKeyForHost } from "./datasource/auth.js";
+export type { CredentialLookup, RegistryCredential } from "./datasource/auth.js";
+export { OciClient } from "./datasource/oci.js";
+export type { RepositoryRef, ResolvedDigest, SignatureCheck, SignatureStatus, ImageConfigInfo } from "./datasource/oci.js";
+export { HelmRepoClient } from "./datasource/helm.js";
+export type { ChartVersion } from "./datasource/helm.js";
+export { parseVulnerabilityReport, vulnerabilityFindings, VulnerabilityIndex, VULNERABILITY_RULE_ID } from "./vulnerabilities.js";
+export type { ImageVulnerabilities, Vulnerability } from "./vulnerabilities.js";
+export { checkSignatures, signatureFindings, SIGNATURE_RULE_ID } from "./signatures.js";
+export type { SignatureResult } from "./signatures.js";
+export { planDependencyEdits, EditContext } from "./edits.js";
+export type { NewValues } from "./edits.js";
+export type * from "./types.js";
