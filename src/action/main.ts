@@ -92,10 +92,10 @@ function defaultDeps(): RunDeps {
     eventName: ghContext.eventName ?? env.GITHUB_EVENT_NAME ?? "",
     payload: ghContext.payload as Record<string, unknown>,
     octokit: (token) => {
-      const octokit = getOctokit(token, {
-        baseUrl: (env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, ""),
-        headers: { "x-github-api-version": "2022-11-28" },
-        userAgent: "bulwark-action",
+      const octokit = getOctokit(token, { baseUrl: (env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, ""), userAgent: "bulwark-action" });
+      // The REST version Bulwark is written against (2026-03-10 changes some shapes).
+      octokit.hook.before("request", (options) => {
+        options.headers["x-github-api-version"] = "2022-11-28";
       });
       // Octokit derives the GraphQL endpoint from the API URL; GITHUB_GRAPHQL_URL is authoritative.
       const graphql = env.GITHUB_GRAPHQL_URL ? octokit.graphql.defaults({ url: env.GITHUB_GRAPHQL_URL }) : octokit.graphql;

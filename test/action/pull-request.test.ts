@@ -240,3 +240,16 @@ describe("fork pull requests and read-only tokens", () => {
     expect(readOnlyLines(run)).toHaveLength(1);
   });
 });
+
+describe("requests", () => {
+  it("send the REST API version the action is written against and its user agent", async () => {
+    const { gh, pr, fake: f } = await setup({ "k8s/settings.yaml": configMap("settings") });
+    await runAction(bundle, f, { event: "pull_request", payload: prEvent(gh, pr.number), inputs: { mode: "check" } });
+    expect(gh.requests.length).toBeGreaterThan(0);
+    for (const r of gh.requests) {
+      expect(r.headers["x-github-api-version"]).toBe("2022-11-28");
+      expect(String(r.headers["user-agent"])).toMatch(/^bulwark-action /);
+      expect(r.headers.authorization).toBe(`token ${TOKEN}`);
+    }
+  });
+});
