@@ -12,7 +12,9 @@ describe("rule catalog", () => {
     const files = readdirSync(new URL("../../rules/", import.meta.url)).filter((f) => f.endsWith(".yaml")).map((f) => f.replace(/\.yaml$/, ""));
     const checks = CHECKS.map((c) => c.id);
     const engine = new Set<string>(ENGINE_RULE_IDS);
-    expect(files.filter((id) => !checks.includes(id) && !engine.has(id))).toEqual([]);
+    const online = new Set(RULES.filter((r) => r.online).map((r) => r.id));
+    expect(files.filter((id) => !checks.includes(id) && !engine.has(id) && !online.has(id))).toEqual([]);
+    expect(checks.filter((id) => online.has(id))).toEqual([]);
     expect(checks.filter((id) => !files.includes(id))).toEqual([]);
     expect(new Set(checks).size).toBe(checks.length);
   });

@@ -71,6 +71,11 @@ export interface RuleMeta {
   fixWarning?: string;
   /** Off unless enabled in config (e.g. needs an allow-list, or is noisy). */
   defaultEnabled: boolean;
+  /**
+   * Needs the network (registry data, a scanner report): reported by src/updates, never by
+   * the offline engine, so it has no check in src/rules and its examples run in test/updates.
+   */
+  online?: boolean;
   references: RuleReferences;
   examples: { failing: RuleExample[]; passing: RuleExample[] };
 }
