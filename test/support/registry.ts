@@ -262,10 +262,15 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   let authYaml = "";
   if (options.tokenAuth) {
     const policy = options.tokenAuth;
-    token = await startTokenServer({
-      users: { ...policy.users, [ADMIN.user]: ADMIN.password },
-      grant: (user, repo, requested) => (user === ADMIN.user ? requested : policy.grant(user, repo, requested)),
-    });
+    try {
+      token = await startTokenServer({
+        users: { ...policy.users, [ADMIN.user]: ADMIN.password },
+        grant: (user, repo, requested) => (user === ADMIN.user ? requested : policy.grant(user, repo, requested)),
+      });
+    } catch (err) {
+      rmSync(storage, { recursive: true, force: true });
+      throw err;
+    }
     writeFileSync(join(storage, "token-ca.pem"), token.material.certPem);
     authYaml = `auth:\n  token:\n    realm: ${token.realm}\n    service: ${token.service}\n    issuer: ${token.issuer}\n    rootcertbundle: ${join(storage, "token-ca.pem")}\n`;
   }
