@@ -8,7 +8,8 @@
 //
 // Every check run Bulwark creates is concluded: the pipeline turns its own failures into a
 // failure conclusion that says so.
-import type { ApplicationFunction, Context, Probot } from "probot";
+import { Context } from "probot";
+import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from "probot";
 import { CHECK_NAME, completeCheckRun, createCheckRun, failCheckRun } from "../github/checkrun.js";
 import { errorSummary, serializeWrites, WriteQueue } from "../github/client.js";
 import type { GitHubClient } from "../github/client.js";
@@ -18,9 +19,15 @@ import type { ScanPassThrough } from "../github/analysis.js";
 import { DEFAULT_RATE_LIMIT_POLICY, reviewClientFor } from "./octokit.js";
 import type { RateLimitPolicy } from "./octokit.js";
 import { ReviewScheduler } from "./scheduler.js";
+import { healthHandler } from "./health.js";
+import { BulwarkMetrics } from "./metrics.js";
+import { queueFromEnv, rerunJobId, reviewJobId } from "./queue/index.js";
+import type { JobRunner, QueueLog, ReviewJobData, ReviewQueue } from "./queue/index.js";
 import { registerChatOps } from "./chatops.js";
 
 export { DEFAULT_RATE_LIMIT_POLICY } from "./octokit.js";
+export { BulwarkMetrics } from "./metrics.js";
+export { InMemoryQueue, RedisQueue, queueFromEnv } from "./queue/index.js";
 export type { RateLimitPolicy } from "./octokit.js";
 
 export const PULL_REQUEST_EVENTS = ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"] as const;
@@ -48,7 +55,20 @@ export interface BulwarkAppOptions {
   dedupeWindowMs?: number;
   /** Called after every handled trigger (tests, metrics). */
   onReview?: (e: ReviewEvent) => void;
+  /**
+   * Where reviews run. "inline" (the default of createBulwarkApp): inside the webhook delivery,
+   * serialised by the per-process scheduler. A ReviewQueue: handlers enqueue and answer at once,
+   * the queue's workers review. "env": `queueFromEnv()` (REDIS_URL → BullMQ, else in-process).
+   */
+  queue?: ReviewQueue | "inline" | "env";
+  /** Metrics registry (default: a new one per app). */
+  metrics?: BulwarkMetrics;
+  /** Register /healthz, /readyz and /metrics on Probot's Server (default true; skipped without a server). */
+  httpEndpoints?: boolean;
 }
+
+/** A worker's context: run only the job for this subject and head. */
+const workerTargets = new WeakMap<object, { subject: string; headSha: string; done: boolean; finished: boolean; detail?: string }>();
 
 interface RepoPayload {
   id: number;
@@ -86,6 +106,10 @@ function loggerOf(context: Context): ReviewLogger {
 export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFunction {
   const policy: RateLimitPolicy = { ...DEFAULT_RATE_LIMIT_POLICY, ...options.rateLimits };
   const scheduler = new ReviewScheduler(options.dedupeWindowMs);
+  const metrics = options.metrics ?? new BulwarkMetrics();
+  let queue: ReviewQueue | undefined;
+  /** Handlers by "event.action" (and "event"), for workers to replay a queued delivery. */
+  const handlers = new Map<string, (context: Context) => Promise<void>>();
   const queues = new Map<string, WriteQueue>();
 
   const clientFor = async (context: Context): Promise<GitHubClient> => {
@@ -95,7 +119,7 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
       q = new WriteQueue();
       queues.set(id, q);
     }
-    return serializeWrites(reviewClientFor(context, policy), q);
+    return serializeWrites(reviewClientFor(context, policy, (method, status, headers) => metrics.observeGitHub(method, status, headers, id)), q);
   };
 
   const reviewOptions = (context: Context, extra: Partial<ReviewOptions> = {}): ReviewOptions => ({
@@ -113,9 +137,54 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
     job: (client: GitHubClient) => Promise<ReviewOutcome>,
   ): Promise<void> => {
     const event = `${context.name}.${(context.payload as { action?: string }).action ?? ""}`;
+    const [, prNumber] = /#(\d+)$/.exec(key.subject) ?? [];
+    const target = workerTargets.get(context);
+    if (!target) {
+      metrics.webhooks.inc({ event });
+      context.log = context.log.child({ deliveryId: context.id, repo: key.subject.replace(/[#@].*$/, ""), ...(prNumber ? { pr: Number(prNumber) } : {}), headSha: key.headSha });
+    }
+    if (queue && !target && handlers.has(event)) {
+      const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
+      const data: ReviewJobData = {
+        id: force ? rerunJobId(key.subject, key.headSha, context.id) : reviewJobId(key.subject, key.headSha),
+        // One delivery may queue several subjects (a check suite with several pull requests).
+        deliveryId: `${context.id}/${key.subject}`,
+        name: context.name,
+        payload: context.payload as unknown as Record<string, unknown>,
+        ...key,
+        force,
+        ...(installationId !== undefined ? { installationId } : {}),
+        enqueuedAt: Date.now(),
+      };
+      const r = await queue.enqueue(data);
+      context.log.info(r.queued ? `Bulwark ${key.subject}@${key.headSha.slice(0, 7)}: queued` : `Bulwark ${key.subject}@${key.headSha.slice(0, 7)}: not queued (${r.reason})`);
+      if (!r.queued) options.onReview?.({ event, deliveryId: context.id, ...key, skipped: r.reason });
+      return;
+    }
+    if (target) {
+      // A worker replaying the delivery: only the queued subject/head runs, without the scheduler (the queue serialises).
+      if (target.subject !== key.subject || target.headSha !== key.headSha || target.done) return;
+      target.done = true;
+      const started = process.hrtime.bigint();
+      const o = await job(await clientFor(context));
+      metrics.reviewDuration.observe({ status: o.status }, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.findings.inc({ kind: "introduced" }, o.findings.introduced);
+      metrics.findings.inc({ kind: "pre-existing" }, o.findings.preExisting);
+      metrics.findings.inc({ kind: "suppressed" }, o.findings.suppressed);
+      target.finished = o.status !== "internal-error";
+      if (o.error !== undefined) target.detail = o.error;
+      context.log.info(`Bulwark ${key.subject}@${key.headSha.slice(0, 7)}: ${o.status}, ${o.conclusion}, ${o.review?.comments ?? 0} comments${o.reviewSkipped ? ` (review ${o.reviewSkipped})` : ""}`);
+      options.onReview?.({ event, deliveryId: context.id, ...key, outcome: o });
+      return;
+    }
     const res = await scheduler.schedule(key, { force, deliveryId: context.id }, async () => {
       const client = await clientFor(context);
+      const started = process.hrtime.bigint();
       const outcome = await job(client);
+      metrics.reviewDuration.observe({ status: outcome.status }, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.findings.inc({ kind: "introduced" }, outcome.findings.introduced);
+      metrics.findings.inc({ kind: "pre-existing" }, outcome.findings.preExisting);
+      metrics.findings.inc({ kind: "suppressed" }, outcome.findings.suppressed);
       return { value: outcome, finished: outcome.status !== "internal-error" };
     });
     if (res.ran) {
@@ -161,9 +230,45 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
     return reviewPullRequest(client, target, reviewOptions(context, { checkRunId }));
   };
 
-  return (app: Probot) => {
+  /** A worker: replay the queued delivery through its handler, running only the queued subject/head. */
+  const runnerFor =
+    (app: Probot): JobRunner =>
+    async (job, attempt) => {
+      const octokit = await app.auth(job.installationId);
+      const [, pr] = /#(\d+)$/.exec(job.subject) ?? [];
+      const log = app.log.child({ deliveryId: job.deliveryId.split("/")[0], repo: job.subject.replace(/[#@].*$/, ""), ...(pr ? { pr: Number(pr) } : {}), headSha: job.headSha, jobId: job.id, attempt });
+      const context = new Context({ id: job.deliveryId.split("/")[0], name: job.name, payload: job.payload } as unknown as ConstructorParameters<typeof Context>[0], octokit, log);
+      const target = { subject: job.subject, headSha: job.headSha, done: false, finished: false } as { subject: string; headSha: string; done: boolean; finished: boolean; detail?: string };
+      workerTargets.set(context, target);
+      const action = (job.payload as { action?: string }).action ?? "";
+      const handler = handlers.get(`${job.name}.${action}`);
+      if (!handler) return { finished: true, detail: `no handler for ${job.name}.${action}` };
+      await handler(context);
+      // The handler may decide there is nothing to do (a closed pull request): that is finished too.
+      return target.done ? { finished: target.finished, ...(target.detail !== undefined ? { detail: target.detail } : {}) } : { finished: true };
+    };
+
+  return async (app: Probot, appOptions?: ApplicationFunctionOptions) => {
+    const on = (names: string | readonly string[], fn: (context: Context) => Promise<void>): void => {
+      for (const n of typeof names === "string" ? [names] : names) handlers.set(n, fn);
+      app.on(names as Parameters<Probot["on"]>[0], fn as unknown as Parameters<Probot["on"]>[1]);
+    };
+    if (options.queue === "env") {
+      const log = app.log.child({ component: "queue" });
+      const queueLog: QueueLog = { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m), error: (o, m) => log.error(o, m) };
+      queue = queueFromEnv(process.env, { log: queueLog, metrics, ...(options.dedupeWindowMs !== undefined ? { dedupeWindowMs: options.dedupeWindowMs } : {}) });
+    } else if (options.queue && options.queue !== "inline") queue = options.queue;
+    if (queue) await queue.start(runnerFor(app));
+    if (options.httpEndpoints !== false && appOptions?.addHandler) {
+      const ready = queue ? () => queue!.ready() : async () => ({ ok: true, detail: "inline" });
+      try {
+        appOptions.addHandler(healthHandler({ metrics, ready }));
+      } catch {
+        // probot.load() without a Server (tests, receive()): no HTTP endpoints.
+      }
+    }
     registerChatOps(app, { clientFor, scan: options.scan, review: (context, target) => run(context, { subject: `${target.repo.owner}/${target.repo.repo}#${target.number}`, headSha: target.headSha }, true, (client) => reviewPullRequest(client, target, reviewOptions(context))) });
-    app.on([...PULL_REQUEST_EVENTS], async (context) => {
+    on([...PULL_REQUEST_EVENTS], async (context) => {
       const payload = context.payload as unknown as { pull_request: PullPayload; repository: RepoPayload };
       const pr = payload.pull_request;
       if (pr.state && pr.state !== "open") return;
@@ -179,7 +284,7 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
       await run(context, { subject, headSha: pr.head.sha }, false, (client) => reviewPullRequest(client, target, reviewOptions(context)));
     });
 
-    app.on([...CHECK_SUITE_EVENTS], async (context) => {
+    on([...CHECK_SUITE_EVENTS], async (context) => {
       const payload = context.payload as unknown as { action: string; check_suite: { head_sha: string; pull_requests: PullRef[] }; repository: RepoPayload };
       const force = payload.action === "rerequested";
       // Fork pull requests are not listed here (pull_requests is []): their pull_request events cover them.
@@ -191,7 +296,7 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
       }
     });
 
-    app.on("check_run.rerequested", async (context) => {
+    on("check_run.rerequested", async (context) => {
       const payload = context.payload as unknown as { check_run: { name: string; head_sha: string; external_id?: string | null; pull_requests: PullRef[] }; repository: RepoPayload };
       const cr = payload.check_run;
       if (cr.name !== CHECK_NAME) return;
@@ -214,7 +319,7 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
       await run(context, { subject, headSha: cr.head_sha }, true, (client) => reviewByNumber(context, client, repo, number, cr.head_sha));
     });
 
-    app.on("merge_group.checks_requested", async (context) => {
+    on("merge_group.checks_requested", async (context) => {
       const payload = context.payload as unknown as { merge_group: { head_sha: string; base_sha: string }; repository: RepoPayload };
       const mg = payload.merge_group;
       const repo = payload.repository;
@@ -227,5 +332,5 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
 }
 
 /** `probot run ./lib/app/index.js` loads this. */
-const bulwark: ApplicationFunction = createBulwarkApp();
+const bulwark: ApplicationFunction = createBulwarkApp({ queue: "env", metrics: new BulwarkMetrics({ processMetrics: true }) });
 export default bulwark;

@@ -74,14 +74,16 @@ type AuthHook = (request: unknown, route: unknown, parameters?: unknown) => Prom
  * hook (GitHub App installation token, cached by Probot; token requests go to the same base URL,
  * so GitHub Enterprise Server works) is plugged into a new ProbotOctokit with our throttle/retry.
  */
-export function reviewClientFor(context: Context, policy: RateLimitPolicy): GitHubClient {
+export type ResponseObserver = (method: string, status: number, headers: Record<string, string | number | undefined> | undefined) => void;
+
+export function reviewClientFor(context: Context, policy: RateLimitPolicy, observe?: ResponseObserver): GitHubClient {
   const eventAuth = context.octokit.auth as unknown as { hook?: AuthHook };
   const hook = eventAuth.hook;
   if (typeof hook !== "function") throw new Error("the event's Octokit has no authentication hook");
   const baseUrl = context.octokit.request.endpoint.DEFAULTS.baseUrl;
   const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
   const log = context.log as unknown as OctokitLog;
-  return new ProbotOctokit({
+  const octokit = new ProbotOctokit({
     authStrategy: () => Object.assign(async () => ({ type: "unauthenticated" }), { hook }),
     auth: {},
     baseUrl,
@@ -89,4 +91,20 @@ export function reviewClientFor(context: Context, policy: RateLimitPolicy): GitH
     throttle: throttleOptions(policy, log, String(installationId ?? "none")),
     retry: { enabled: policy.serverErrorRetries > 0, retries: policy.serverErrorRetries, retryAfterBaseValue: policy.retryAfterBaseValue },
   });
+  if (observe) {
+    // Metrics: every request as the caller sees it (after the plugins' retries), with its status and rate-limit headers.
+    octokit.hook.wrap("request", async (request, options) => {
+      const method = String(options.method ?? "GET");
+      try {
+        const res = await request(options);
+        observe(method, res.status, res.headers as Record<string, string | number | undefined>);
+        return res;
+      } catch (err) {
+        const e = err as { status?: number; response?: { headers?: Record<string, string | number | undefined> } };
+        observe(method, typeof e.status === "number" ? e.status : 0, e.response?.headers);
+        throw err;
+      }
+    });
+  }
+  return octokit;
 }
