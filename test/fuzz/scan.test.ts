@@ -148,7 +148,7 @@ describe("fuzz: scan() on mutated manifests", () => {
   it("fixFiles (--fix, AUTO and AUTO* fixes) on mutated manifests and Dockerfiles: never throws, changed files still parse", () => {
     const input = fc.oneof(
       mutatedFrom(CORPUS.manifests, 3),
-      mutatedFrom(CORPUS.dockerfiles, 3).map((m) => ({ ...m, path: "Dockerfile", text: withoutLoneCr(m.text) })),
+      mutatedFrom(CORPUS.dockerfiles, 3).map((m) => ({ ...m, path: "Dockerfile", text: m.text })),
     );
     fc.assert(
       fc.property(input, fc.boolean(), (m, all) => {
@@ -182,24 +182,15 @@ describe("fuzz: scan() on mutated manifests", () => {
   });
 });
 
-// KNOWN BUG (reproduced exactly by the it.fails case below): parseDockerfile maps dockerfile-ast's
-// (line, character) positions through LineIndex, but dockerfile-ast also breaks lines at a lone
-// "\r" while LineIndex (and Docker/BuildKit) break only at "\n". After a lone CR every instruction
-// offset is wrong, and fixes get edits past the end of the text. Until it is fixed the random
-// Dockerfile properties turn a lone CR into CRLF, so they keep exploring everything else; when
-// the it.fails case starts passing, delete it and this workaround.
-function withoutLoneCr(text: string): string {
-  return text.replace(/\r(?!\n)/g, "\r\n");
-}
 
 describe("fuzz: scan() on mutated Dockerfiles", () => {
-  it.fails("KNOWN BUG: a lone CR inside a RUN line puts DOCKER-001's fix edit past the end of the text", () => {
-    // Found by the property below (seed 184662604), minimised by hand.
+  it("a lone CR inside a RUN line keeps every offset inside the text", () => {
+    // Found by the property below (seed 184662604), minimised by hand: dockerfile-ast breaks
+    // lines at a lone CR, Docker does not, and the offsets used to drift past the end.
     const text = "FROM debian:13-slim\nRUN a \rb\n"; // 29 characters
     const findings = scan([{ path: "Dockerfile", text }], { now: NOW, onlyRules: ["DOCKER-001"] }).findings;
     const fix = findings.find((f) => f.ruleId === "DOCKER-001")?.fix;
     expect(fix).toBeDefined();
-    // Today: one edit at [30, 30) in a 29-character text (the USER insertion after the "last line").
     expect(checkFindings([{ path: "Dockerfile", text }], findings)).toEqual([]);
   });
 
@@ -208,7 +199,7 @@ describe("fuzz: scan() on mutated Dockerfiles", () => {
   it("one mutated Dockerfile: never throws, ranges valid, fixes well-formed and applicable", () => {
     fc.assert(
       fc.property(mutatedFrom(CORPUS.dockerfiles), dockerPaths, optionsArb, (m, path, o) => {
-        const files = [{ path, text: withoutLoneCr(m.text) }];
+        const files = [{ path, text: m.text }];
         const options: ScanOptions = { config: configFor(o.profile, o.trusted), now: NOW, knownPaths: o.rendered ? [".dockerignore"] : [] };
         const findings = scanAndCheck(files, options);
         checkFixesApply(files, findings, options, 3);
@@ -227,7 +218,7 @@ describe("fuzz: scan() on mutated Dockerfiles", () => {
     );
     fc.assert(
       fc.property(fc.array(instr, { maxLength: 20 }), fc.constantFrom("\n", "\r\n"), (lines, nl) => {
-        scanAndCheck([{ path: "Dockerfile", text: withoutLoneCr(lines.join(nl)) }], { now: NOW });
+        scanAndCheck([{ path: "Dockerfile", text: lines.join(nl) }], { now: NOW });
       }),
       params(300),
     );

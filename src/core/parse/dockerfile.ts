@@ -49,7 +49,10 @@ export interface DockerfileModel {
 export function parseDockerfile(path: string, text: string): DockerfileModel {
   const lines = new LineIndex(text);
   const ast = DockerfileParser.parse(text);
-  const toOffset = (p: { line: number; character: number }) => lines.offset(p.line + 1, p.character + 1);
+  // dockerfile-ast counts lines the LSP way (\r\n, \n and a lone \r all end a line) while
+  // Docker and our ranges break only at \n: map its positions through its own line starts.
+  const astStarts = lspLineStarts(text);
+  const toOffset = (p: { line: number; character: number }) => Math.min(text.length, (astStarts[p.line] ?? text.length) + p.character);
 
   const comments = new Map<number, string>();
   for (const c of ast.getComments()) comments.set(c.getRange().start.line + 1, c.getContent() ?? "");
@@ -144,4 +147,17 @@ export function stageChain(m: DockerfileModel, stage: DockerStage): DockerStage[
 /** `FROM scratch` or another stage: not an image pulled from a registry. */
 export function isExternalImage(m: DockerfileModel, stage: DockerStage): boolean {
   return stage.parentStage === undefined && stage.image.toLowerCase() !== "scratch" && stage.image !== "";
+}
+
+/** Line start offsets as vscode-languageserver-textdocument computes them. */
+function lspLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    } else if (c === 10) starts.push(i + 1);
+  }
+  return starts;
 }
