@@ -1,0 +1,350 @@
+// Chat-ops end to end: @octokit/webhooks-examples payloads through probot.receive(), against the
+// strict fake GitHub (every request checked against GitHub's OpenAPI description).
+import { Octokit } from "@octokit/rest";
+import { afterEach, describe, expect, it } from "vitest";
+import { fixFiles } from "../../src/core/engine/fixes.js";
+import { scan } from "../../src/core/engine/scan.js";
+import { DEFAULT_CONFIG } from "../../src/core/config/schema.js";
+import { webhookPayload } from "../support/webhooks.js";
+import type { WebhookPayload } from "../support/webhooks.js";
+import { INSTALLATION_ID, OWNER, REPO, startHarness } from "../app/support/harness.js";
+import type { Harness } from "../app/support/harness.js";
+import { deployment } from "../app/fixtures.js";
+
+const RULES = { onlyRules: ["K8S-RUNTIME-001", "K8S-RUNTIME-002"] };
+const ALICE = "alice";
+
+let h: Harness | undefined;
+
+afterEach(async () => {
+  if (!h) return;
+  const current = h;
+  h = undefined;
+  try {
+    current.proxy.assertNoViolations();
+    current.gh.assertNoViolations();
+  } finally {
+    await current.stop();
+  }
+});
+
+async function start(): Promise<Harness> {
+  h = await startHarness({ app: { scan: RULES } });
+  h.gh.addToken("alice-token", { login: ALICE });
+  h.gh.addToken("bob-token", { login: "bob" });
+  return h;
+}
+
+const HEAD = {
+  "k8s/web.yaml": deployment("web", { privileged: true }),
+  "k8s/api.yaml": deployment("api", { privileged: true, apeFalse: true }),
+  "k8s/db.yaml": deployment("db"),
+};
+
+function setupPullRequest(x: Harness, head: Record<string, string> = HEAD) {
+  x.gh.createRepo({ owner: OWNER, repo: REPO, files: { "README.md": "# web\n" } });
+  x.gh.commit({ owner: OWNER, repo: REPO, branch: "feature", files: head });
+  return x.gh.openPullRequest({ owner: OWNER, repo: REPO, head: "feature" });
+}
+
+/** Post a real comment in the fake (so reactions and replies have something to point at) and the matching payload. */
+async function comment(x: Harness, number: number, body: string, opts: { user?: string; action?: "created" | "edited"; from?: string } = {}): Promise<{ payload: WebhookPayload; id: number }> {
+  const user = opts.user ?? ALICE;
+  const octo = new Octokit({ auth: `${user === ALICE ? "alice" : "bob"}-token`, baseUrl: x.gh.url });
+  const created = (await octo.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: OWNER, repo: REPO, issue_number: number, body })).data;
+  const payload = webhookPayload("issue_comment", opts.action ?? "created", { owner: OWNER, repo: REPO, number, installationId: INSTALLATION_ID, sender: user, commentBody: body, commentId: Number(created.id), defaultBranch: "main" });
+  const c = payload.comment as Record<string, unknown>;
+  c.created_at = created.created_at;
+  c.updated_at = created.updated_at;
+  c.performed_via_github_app = null;
+  if (opts.from !== undefined) payload.changes = { body: { from: opts.from } };
+  return { payload, id: Number(created.id) };
+}
+
+function replies(x: Harness, number: number): string[] {
+  return (x.gh.issueComments(OWNER, REPO, number) as { body: string; user: { login: string } }[]).filter((c) => c.user.login === "bulwark[bot]").map((c) => c.body);
+}
+
+function headFiles(x: Harness, paths: readonly string[]): { path: string; text: string }[] {
+  return paths.map((p) => ({ path: p, text: x.gh.fileAt(OWNER, REPO, "feature", p)! }));
+}
+
+describe("help, explain, unknown commands", () => {
+  it("answers help with the command list, with an eyes reaction, to anyone", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    const { payload, id } = await comment(x, pr.number, "/bulwark help", { user: "bob" });
+    await x.receive("issue_comment", payload);
+    const r = replies(x, pr.number);
+    expect(r).toHaveLength(1);
+    expect(r[0]).toContain(`<!-- bulwark:reply comment=${id} `);
+    expect(r[0]).toContain("/bulwark fix [RULE-ID…]");
+    expect(x.gh.reactions("issue_comment", id)).toEqual([{ content: "eyes", user: "bulwark[bot]" }]);
+    // help needs no permission lookup
+    expect(x.gh.count("GET /repos/{owner}/{repo}/collaborators/{username}/permission")).toBe(0);
+  });
+
+  it("explains a rule with its Markdown document and refuses unknown rules", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark explain k8s-runtime-001", { user: "bob" })).payload);
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark explain K8S-NOPE-999", { user: "bob" })).payload);
+    const r = replies(x, pr.number);
+    expect(r[0]).toContain("## K8S-RUNTIME-001 — ");
+    expect(r[0]).toContain("### Why");
+    expect(r[0].length).toBeLessThan(65_000);
+    expect(r[1]).toContain("no rule `K8S-NOPE-999`");
+  });
+
+  it("answers an unknown command with the help", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark deploy prod")).payload);
+    const r = replies(x, pr.number);
+    expect(r[0]).toContain("unknown command `deploy`");
+    expect(r[0]).toContain("**Bulwark commands**");
+  });
+});
+
+describe("authorization and filtering", () => {
+  it("refuses fix to a read-only collaborator politely and changes nothing", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    x.gh.setPermission(OWNER, REPO, "bob", "read");
+    const before = x.gh.refSha(OWNER, REPO, "feature");
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark fix", { user: "bob" })).payload);
+    expect(replies(x, pr.number)[0]).toContain("Sorry @bob, `fix` needs write access");
+    expect(x.gh.refSha(OWNER, REPO, "feature")).toBe(before);
+    expect(x.gh.count("POST /repos/{owner}/{repo}/git/blobs")).toBe(0);
+    expect(x.gh.count("GET /repos/{owner}/{repo}/pulls/{pull_number}/files")).toBe(0);
+  });
+
+  it("ignores bots, comments without commands, non-PR issues and edits that keep the same commands", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    const bot = webhookPayload("issue_comment", "created", { owner: OWNER, repo: REPO, number: pr.number, installationId: INSTALLATION_ID, sender: "dependabot[bot]", commentBody: "/bulwark help", commentId: 5 });
+    await x.receive("issue_comment", bot);
+    const plain = webhookPayload("issue_comment", "created", { owner: OWNER, repo: REPO, number: pr.number, installationId: INSTALLATION_ID, sender: ALICE, commentBody: "LGTM", commentId: 6 });
+    await x.receive("issue_comment", plain);
+    const issue = webhookPayload("issue_comment", "created", { owner: OWNER, repo: REPO, number: pr.number, installationId: INSTALLATION_ID, sender: ALICE, commentBody: "/bulwark help", commentId: 7, isPullRequest: false });
+    await x.receive("issue_comment", issue);
+    const edited = await comment(x, pr.number, "/bulwark help\nthanks!", { action: "edited", from: "/bulwark help\nthanks" });
+    await x.receive("issue_comment", edited.payload);
+    expect(replies(x, pr.number)).toHaveLength(0);
+    // Nothing read, nothing reacted to: the only requests are the test's own comment.
+    expect(x.gh.requests.filter((r) => r.method === "GET" || r.route?.includes("reactions"))).toHaveLength(0);
+  });
+
+  it("answers a duplicate delivery once", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    const { payload } = await comment(x, pr.number, "/bulwark help");
+    await Promise.all([x.receive("issue_comment", payload, "d1"), x.receive("issue_comment", structuredClone(payload), "d1")]);
+    await x.receive("issue_comment", structuredClone(payload), "d2");
+    expect(replies(x, pr.number)).toHaveLength(1);
+  });
+});
+
+describe("/bulwark fix", () => {
+  it("commits the AUTO fixes on the same-repo head branch: the tree equals fixFiles (= bulwark scan --fix)", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    x.gh.setPermission(OWNER, REPO, ALICE, "write");
+    const before = headFiles(x, Object.keys(HEAD));
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark fix")).payload);
+    const expected = fixFiles(before, {}, { config: DEFAULT_CONFIG, ...RULES });
+    expect(expected.changed.size).toBeGreaterThan(0);
+    const head = x.gh.refSha(OWNER, REPO, "feature")!;
+    const info = x.gh.commitInfo(head)!;
+    expect(info.parents).toEqual([pr.headSha]);
+    expect(info.message).toBe(`bulwark: fix ${expected.rules.join(", ")} (${expected.applied.length} finding${expected.applied.length === 1 ? "" : "s"})`);
+    for (const f of before) expect(info.files[f.path]).toBe(expected.changed.get(f.path) ?? f.text);
+    expect(info.files["README.md"]).toBe("# web\n");
+    // AUTO only: privileged (AUTO*) stays.
+    expect(info.files["k8s/web.yaml"]).toContain("privileged: true");
+    expect(expected.rules).toEqual(["K8S-RUNTIME-002"]);
+    const r = replies(x, pr.number)[0];
+    expect(r).toContain(`Committed ${head.slice(0, 7)} on \`feature\``);
+    expect(r).toContain("/bulwark fix K8S-RUNTIME-001");
+    expect(x.gh.requests.find((q) => q.route === "PATCH /repos/{owner}/{repo}/git/refs/{ref}")?.body).toMatchObject({ force: false });
+  });
+
+  it("applies AUTO* fixes only for the rules named", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    x.gh.setPermission(OWNER, REPO, ALICE, "maintain");
+    const before = headFiles(x, Object.keys(HEAD));
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark fix K8S-RUNTIME-001")).payload);
+    const expected = fixFiles(before, { rules: ["K8S-RUNTIME-001"] }, { config: DEFAULT_CONFIG, ...RULES });
+    const info = x.gh.commitInfo(x.gh.refSha(OWNER, REPO, "feature")!)!;
+    expect(info.message).toMatch(/^bulwark: fix K8S-RUNTIME-001 \(2 findings\)$/);
+    for (const f of before) expect(info.files[f.path]).toBe(expected.changed.get(f.path) ?? f.text);
+    const after = scan(headFiles(x, Object.keys(HEAD)), RULES).findings;
+    expect(after.filter((f) => f.ruleId === "K8S-RUNTIME-001")).toHaveLength(0);
+    // K8S-RUNTIME-002 was not named: not fixed.
+    expect(after.filter((f) => f.ruleId === "K8S-RUNTIME-002").length).toBeGreaterThan(0);
+  });
+
+  it("recomputes once when the head moves during the command, never overwriting the push", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    x.gh.setPermission(OWNER, REPO, ALICE, "write");
+    const { payload } = await comment(x, pr.number, "/bulwark fix");
+    x.gh.inject("POST /repos/{owner}/{repo}/git/commits", { delayMs: 150 });
+    const done = x.receive("issue_comment", payload);
+    await until(() => x.gh.count("POST /repos/{owner}/{repo}/git/commits") === 1);
+    const pushed = x.gh.commit({ owner: OWNER, repo: REPO, branch: "feature", files: { "k8s/cache.yaml": deployment("cache") }, message: "add cache" });
+    await done;
+    const head = x.gh.refSha(OWNER, REPO, "feature")!;
+    const info = x.gh.commitInfo(head)!;
+    expect(info.parents).toEqual([pushed]);
+    // Recomputed from the pushed head: the new file is fixed too, the push is kept.
+    const moved = [...Object.keys(HEAD), "k8s/cache.yaml"].map((p) => ({ path: p, text: x.gh.commitInfo(pushed)!.files[p]! }));
+    const expected = fixFiles(moved, {}, { config: DEFAULT_CONFIG, ...RULES });
+    for (const f of moved) expect(info.files[f.path]).toBe(expected.changed.get(f.path) ?? f.text);
+    expect(expected.changed.has("k8s/cache.yaml")).toBe(true);
+    expect(replies(x, pr.number)[0]).toContain("recomputed on the newer head");
+  });
+
+  it("refuses when the head moves twice", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    x.gh.setPermission(OWNER, REPO, ALICE, "write");
+    const { payload } = await comment(x, pr.number, "/bulwark fix");
+    x.gh.inject("POST /repos/{owner}/{repo}/git/commits", { delayMs: 150 }, { delayMs: 150 });
+    const done = x.receive("issue_comment", payload);
+    await until(() => x.gh.count("POST /repos/{owner}/{repo}/git/commits") === 1);
+    x.gh.commit({ owner: OWNER, repo: REPO, branch: "feature", files: { "a.txt": "1\n" } });
+    await until(() => x.gh.count("POST /repos/{owner}/{repo}/git/commits") === 2);
+    const last = x.gh.commit({ owner: OWNER, repo: REPO, branch: "feature", files: { "a.txt": "2\n" } });
+    await done;
+    expect(x.gh.refSha(OWNER, REPO, "feature")).toBe(last);
+    expect(replies(x, pr.number)[0]).toContain("never overwrites a push");
+  });
+
+  it("replies with a diff for a fork without maintainer edits, and commits on the fork when they are allowed", async () => {
+    const x = await start();
+    x.gh.createRepo({ owner: OWNER, repo: REPO, files: { "README.md": "# web\n" } });
+    x.gh.fork({ owner: OWNER, repo: REPO, forkOwner: "carol" });
+    x.gh.commit({ owner: "carol", repo: REPO, branch: "feature", files: HEAD });
+    const pr = x.gh.openPullRequest({ owner: OWNER, repo: REPO, head: "carol:feature", user: "carol" });
+    x.gh.setPermission(OWNER, REPO, ALICE, "write");
+    const forkHead = x.gh.refSha("carol", REPO, "feature");
+
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark fix")).payload);
+    let r = replies(x, pr.number)[0];
+    expect(r).toContain("does not allow edits by maintainers");
+    expect(r).toContain("```diff\n--- a/k8s/db.yaml\n+++ b/k8s/db.yaml");
+    expect(x.gh.refSha("carol", REPO, "feature")).toBe(forkHead);
+
+    // "Allow edits by maintainers": the app may push to the fork's branch.
+    await new Octokit({ auth: "alice-token", baseUrl: x.gh.url }).request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { owner: OWNER, repo: REPO, pull_number: pr.number, maintainer_can_modify: true });
+    // GitHub lets the base repository's installation push to a fork branch whose pull request allows
+    // maintainer edits; the fake scopes installation tokens by repository, so list the fork too.
+    x.gh.addInstallation({ id: INSTALLATION_ID, account: OWNER, repositories: [`${OWNER}/${REPO}`, `carol/${REPO}`], permissions: { checks: "write", pull_requests: "write", contents: "write", issues: "write", metadata: "read" } });
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark fix")).payload);
+    r = replies(x, pr.number)[1];
+    const after = x.gh.refSha("carol", REPO, "feature")!;
+    expect(after).not.toBe(forkHead);
+    expect(x.gh.commitInfo(after)!.parents).toEqual([forkHead]);
+    expect(r).toContain(`on \`carol:feature\``);
+  });
+});
+
+describe("/bulwark ignore, rescan, update, the Apply fixes button", () => {
+  it("commits the suppression with its reason; the re-scan shows the finding suppressed", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x, { "k8s/web.yaml": deployment("web", { privileged: true, apeFalse: true }) });
+    x.gh.setPermission(OWNER, REPO, ALICE, "write");
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark ignore K8S-RUNTIME-001 k8s/web.yaml the CNI agent needs it")).payload);
+    const text = x.gh.fileAt(OWNER, REPO, "feature", "k8s/web.yaml")!;
+    expect(text).toContain("            # bulwark:ignore K8S-RUNTIME-001 the CNI agent needs it\n            privileged: true");
+    const f = scan([{ path: "k8s/web.yaml", text }], RULES).findings.find((x2) => x2.ruleId === "K8S-RUNTIME-001");
+    expect(f?.suppressed?.reason).toBe("the CNI agent needs it");
+    expect(replies(x, pr.number)[0]).toContain("Committed");
+  });
+
+  it("refuses ignore without a reason", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    x.gh.setPermission(OWNER, REPO, ALICE, "write");
+    const before = x.gh.refSha(OWNER, REPO, "feature");
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark ignore K8S-RUNTIME-001")).payload);
+    expect(replies(x, pr.number)[0]).toContain("`ignore` needs a reason");
+    expect(x.gh.refSha(OWNER, REPO, "feature")).toBe(before);
+  });
+
+  it("ignores the finding of the Bulwark review comment it replies to", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    x.gh.setPermission(OWNER, REPO, ALICE, "write");
+    await x.receive("pull_request", prPayloadFor(x, pr.number));
+    const c = (x.gh.reviewCommentsOf(OWNER, REPO, pr.number) as { id: number; path: string; body: string; line: number }[]).find((k) => k.path === "k8s/api.yaml" && k.body.includes("rule=K8S-RUNTIME-001"))!;
+    expect(c).toBeDefined();
+    const octo = new Octokit({ auth: "alice-token", baseUrl: x.gh.url });
+    const reply = (await octo.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", { owner: OWNER, repo: REPO, pull_number: pr.number, comment_id: c.id, body: "/bulwark ignore K8S-RUNTIME-001 debugging sidecar" })).data;
+    const payload = webhookPayload("pull_request_review_comment", "created", { owner: OWNER, repo: REPO, number: pr.number, installationId: INSTALLATION_ID, sender: ALICE });
+    Object.assign(payload.comment as Record<string, unknown>, { id: reply.id, body: reply.body, in_reply_to_id: c.id, path: c.path, created_at: reply.created_at, updated_at: reply.updated_at, user: { login: ALICE, type: "User" } });
+    await x.receive("pull_request_review_comment", payload);
+    const api = x.gh.fileAt(OWNER, REPO, "feature", "k8s/api.yaml")!;
+    expect(api).toContain("# bulwark:ignore K8S-RUNTIME-001 debugging sidecar");
+    expect(x.gh.fileAt(OWNER, REPO, "feature", "k8s/web.yaml")).not.toContain("bulwark:ignore");
+    const thread = x.gh.threads(OWNER, REPO, pr.number).find((t) => t.comments[0].id === c.id)!;
+    expect(thread.comments.map((k) => k.user)).toEqual(["bulwark[bot]", ALICE, "bulwark[bot]"]);
+    expect(x.gh.reactions("review_comment", Number(reply.id))).toEqual([{ content: "eyes", user: "bulwark[bot]" }]);
+  });
+
+  it("rescan re-runs the review (a new check run) for writers only", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    x.gh.setPermission(OWNER, REPO, ALICE, "admin");
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark rescan")).payload);
+    expect(x.gh.checkRuns(OWNER, REPO, { headSha: pr.headSha })).toHaveLength(1);
+    expect(x.gh.checkRuns(OWNER, REPO)[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(x.events.map((e) => e.event)).toEqual(["issue_comment.created"]);
+    expect(replies(x, pr.number)[0]).toContain(`Reviewed \`${pr.headSha.slice(0, 7)}\` again`);
+  });
+
+  it("update says plainly that update pull requests are not wired yet", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    x.gh.setPermission(OWNER, REPO, ALICE, "write");
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark update")).payload);
+    expect(replies(x, pr.number)[0]).toContain("not wired into the app yet");
+  });
+
+  it("the Apply fixes button does what /bulwark fix does, for the sender, PR from external_id", async () => {
+    const x = await start();
+    const pr = setupPullRequest(x);
+    x.gh.setPermission(OWNER, REPO, ALICE, "write");
+    const before = headFiles(x, Object.keys(HEAD));
+    const payload = webhookPayload("check_run", "requested_action", { owner: OWNER, repo: REPO, headSha: pr.headSha, installationId: INSTALLATION_ID, sender: ALICE, checkRunName: "Bulwark", externalId: String(pr.number), requestedAction: "apply-fixes" });
+    (payload.check_run as Record<string, unknown>).pull_requests = [];
+    await x.receive("check_run", payload);
+    const expected = fixFiles(before, {}, { config: DEFAULT_CONFIG, ...RULES });
+    const info = x.gh.commitInfo(x.gh.refSha(OWNER, REPO, "feature")!)!;
+    for (const f of before) expect(info.files[f.path]).toBe(expected.changed.get(f.path) ?? f.text);
+    expect(replies(x, pr.number)[0]).toContain("clicked **Apply fixes**");
+
+    // bob (read) clicks: refused, nothing committed.
+    const head = x.gh.refSha(OWNER, REPO, "feature");
+    await x.receive("check_run", { ...payload, sender: { ...(payload.sender as Record<string, unknown>), login: "bob" } });
+    expect(replies(x, pr.number)[1]).toContain("Sorry @bob");
+    expect(x.gh.refSha(OWNER, REPO, "feature")).toBe(head);
+  });
+});
+
+function prPayloadFor(x: Harness, number: number): WebhookPayload {
+  const pull = x.gh.pull(OWNER, REPO, number) as { head: { sha: string; ref: string }; base: { sha: string; ref: string }; changed_files: number };
+  const p = webhookPayload("pull_request", "opened", { owner: OWNER, repo: REPO, number, headSha: pull.head.sha, headRef: pull.head.ref, baseSha: pull.base.sha, baseRef: pull.base.ref, defaultBranch: "main", installationId: INSTALLATION_ID });
+  Object.assign(p.pull_request as Record<string, unknown>, { changed_files: pull.changed_files, review_comments: 0, state: "open" });
+  return p;
+}
+
+async function until(cond: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
