@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { FakeGitHub } from "../../support/fake-github.js";
 import { adaptPayload, loadWebhookExample, webhookPayload } from "../../support/webhooks.js";
@@ -26,8 +27,14 @@ interface BuildModule {
 
 let bundleDir: string | undefined;
 
-/** Bundle the action once per test file (same esbuild options as dist/). */
+/**
+ * Bundle the action once per test file (same esbuild options as dist/). With
+ * BULWARK_ACTION_DIST=<dir> (e.g. `dist`), the tests run that prebuilt bundle instead, e.g. the
+ * committed dist/ after `npm run build`.
+ */
 export async function buildAction(): Promise<string> {
+  const prebuilt = process.env.BULWARK_ACTION_DIST;
+  if (prebuilt) return join(prebuilt.startsWith("/") ? prebuilt : join(fileURLToPath(new URL("../../..", import.meta.url)), prebuilt), "index.js");
   if (bundleDir) return join(bundleDir, "index.js");
   const dir = mkdtempSync(join(tmpdir(), "bulwark-action-dist-"));
   const url = new URL("../../../scripts/build.mjs", import.meta.url).href;
