@@ -1,8 +1,8 @@
 // The updates module's public surface (what the CLI, the app and the action use).
 export { extractDependencies } from "./extract/index.js";
 export type { ExtractOptions } from "./extract/index.js";
-export { planUpdates, branchNameFor, registryLink, githubRepo } from "./plan.js";
-export type { PlanOptions, PlannedUpdate, UpdatePlan } from "./plan.js";
+export { planUpdates, branchNameFor, groupUpdates, registryLink, githubRepo } from "./plan.js";
+export type { PlanOptions, PlannedUpdate, UpdateGroup, UpdatePlan } from "./plan.js";
 export { createDatasources, credentialsFromEnvironment } from "./datasource/index.js";
 export type { DatasourceOptions, RegistryDatasources, UpdateDatasources } from "./datasource/index.js";
 export { DatasourceError } from "./datasource/http.js";

@@ -8,6 +8,7 @@ import type { EolResult } from "../core/data/eol.js";
 import { DEFAULT_CONFIG } from "../core/config/schema.js";
 import type { BulwarkConfig } from "../core/config/schema.js";
 import { applyTextEdits, scan } from "../core/engine/scan.js";
+import { editsCompatible, mergeEdits } from "../core/fix/apply.js";
 import type { ParsedImageRef } from "../core/image/reference.js";
 import type { Finding, Range, SourceFile, TextEdit } from "../core/types.js";
 import type { UpdateDatasources } from "./datasource/index.js";
@@ -494,6 +495,9 @@ function bodyFor(u: PlannedUpdate, r: Lookup, dep: Dependency): string {
   }
   if (u.reasons.includes("deprecated")) lines.push(`- **deprecated**: the chart repository marks ${u.name} as deprecated.`);
   for (const n of r.notes) lines.push(`- note: ${n}`);
+  if (dep.source === "chart-yaml" && !r.notice) {
+    lines.push("", "If the chart has a `Chart.lock`, run `helm dependency update` on this branch: Helm refuses a lock file whose digest no longer matches Chart.yaml.");
+  }
 
   const links: string[] = [];
   const reg = registryLink(dep);
@@ -517,4 +521,44 @@ function bodyFor(u: PlannedUpdate, r: Lookup, dep: Dependency): string {
   const marker = { branch: u.branchName, dependency: u.id, from: u.current, to: u.proposed, ...(u.digest ? { digest: u.digest } : {}) };
   lines.push("", `<!-- bulwark-update ${JSON.stringify(marker).replace(/--/g, "\\u002d\\u002d")} -->`);
   return `${lines.join("\n")}\n`;
+}
+
+// ---- grouping -----------------------------------------------------------------------------
+
+export interface UpdateGroup {
+  branchName: string;
+  /** The updates of one dependency line (the same image or chart in several places). */
+  updates: PlannedUpdate[];
+  /** Every edit of the group, merged per file (non-overlapping, sorted). */
+  edits: TextEdit[];
+  title: string;
+  body: string;
+}
+
+/**
+ * One group per branch: the same image or chart referenced from several files moves together in
+ * one pull request. Notices (no edits) are left out. Order: first appearance in `updates`.
+ */
+export function groupUpdates(updates: readonly PlannedUpdate[]): UpdateGroup[] {
+  const byBranch = new Map<string, PlannedUpdate[]>();
+  for (const u of updates) {
+    if (u.edits.length === 0) continue;
+    const list = byBranch.get(u.branchName) ?? [];
+    list.push(u);
+    byBranch.set(u.branchName, list);
+  }
+  const groups: UpdateGroup[] = [];
+  for (const [branchName, all] of byBranch) {
+    // Two references sharing bytes (one ARG default used by two FROM lines) must agree; a later
+    // update that conflicts waits for the next run.
+    const list: PlannedUpdate[] = [];
+    for (const u of all) if (list.every((o) => editsCompatible(o.edits, u.edits))) list.push(u);
+    const edits = mergeEdits(list.flatMap((u) => u.edits)).sort((a, b) => (a.path === b.path ? a.start - b.start : a.path < b.path ? -1 : 1));
+    const first = list[0]!;
+    const targets = [...new Set(list.map((u) => u.proposed + (u.digest ? `@${u.digest}` : "")))];
+    const title = list.length === 1 || targets.length === 1 ? first.title : `Update ${first.kind === "chart" ? "Helm chart " : ""}${first.name} (${list.length} references)`;
+    const body = list.length === 1 ? first.body : list.map((u) => `### \`${u.path}\` line ${u.range.startLine}\n\n${u.body}`).join("\n---\n\n");
+    groups.push({ branchName, updates: list, edits, title, body });
+  }
+  return groups;
 }

@@ -12,7 +12,7 @@ import type { SourceFile, TextEdit } from "../../src/core/types.js";
 import { createDatasources } from "../../src/updates/datasource/index.js";
 import type { UpdateDatasources } from "../../src/updates/datasource/index.js";
 import { extractDependencies } from "../../src/updates/extract/index.js";
-import { planUpdates } from "../../src/updates/plan.js";
+import { groupUpdates, planUpdates } from "../../src/updates/plan.js";
 import type { UpdatePlan } from "../../src/updates/plan.js";
 import { parseVulnerabilityReport } from "../../src/updates/vulnerabilities.js";
 import { helmIndex, startHelmRepo } from "../support/helm-repo.js";
@@ -253,6 +253,21 @@ describe.skipIf(unavailable !== undefined)("update planning over a fixture repos
     const redis = plan.updates.find((u) => u.id === "chart/Chart.yaml#0:dependencies.0.version")!;
     expect(redis.body).toContain(`- Registry: [redis](${charts.url})`);
     expect(redis.body).toContain("- Release notes: [acme/charts releases](https://github.com/acme/charts/releases)");
+  });
+
+  it("groups the references of one dependency line into one branch with merged edits", () => {
+    const groups = groupUpdates(plan.updates);
+    const H = reg.host;
+    expect(groups.map((g) => [g.branchName, g.title, g.updates.length, g.edits.map((e) => e.path)])).toEqual([
+      [plan.updates[0]!.branchName, plan.updates[0]!.title, 1, ["Dockerfile"]],
+      [plan.updates[1]!.branchName, `Update ${H}/acme/web (4 references)`, 4, ["Dockerfile", "chart/values.yaml", "k8s/deploy.yaml", "overlays/prod/kustomization.yaml"]],
+      ["bulwark/update/chart-redis", "Update Helm chart redis (2 references)", 2, ["argo/app.yaml", "chart/Chart.yaml"]],
+      ["bulwark/update/chart-shop-common", "Update Helm chart shop-common to 1.1.0+build.5", 1, ["chart/Chart.yaml"]],
+      ["bulwark/update/chart-podinfo", "Update Helm chart podinfo to 6.5.4", 1, ["flux/release.yaml"]],
+      [plan.updates[7]!.branchName, `Update ${H}/acme/multi to 1.1.0`, 1, ["k8s/deploy.yaml"]],
+    ]);
+    expect(groups[1]!.body).toContain("### `k8s/deploy.yaml` line 19");
+    expect(plan.updates[3]!.body).toContain("run `helm dependency update` on this branch");
   });
 
   it("proposes nothing once the updates are applied", async () => {
