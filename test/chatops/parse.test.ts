@@ -67,6 +67,19 @@ describe("suppression planning", () => {
     expect(after?.suppressed?.reason).toBe("CNI plugin needs it");
   });
 
+  it("suppresses a Dockerfile finding above its instruction, even when reported on a continuation line", () => {
+    const text = "FROM nginx:1.27\nRUN apt-get update && \\\n    apt-get install -y curl\nUSER root\n";
+    for (const f of scan([{ path: "Dockerfile", text }], {}).findings.filter((x) => !x.ruleId.startsWith("BULWARK-"))) {
+      const plan = planSuppression(text, f, "accepted", {});
+      expect(plan.ok, f.ruleId).toBe(true);
+      if (!plan.ok) continue;
+      expect(plan.text.split("\n")[plan.line - 1].trim()).toBe(`# bulwark:ignore ${f.ruleId} accepted`);
+      // Above the instruction, or (finding on a continuation line) above that line.
+      expect(plan.text.split("\n")[plan.line]).toBe(text.split("\n")[plan.line - 1]);
+      expect(scan([{ path: "Dockerfile", text: plan.text }], {}).findings.find((x) => x.fingerprint === f.fingerprint)?.suppressed).toBeDefined();
+    }
+  });
+
   it("puts Dockerfile comments above the first line of the instruction", () => {
     expect(insertCommentAbove("FROM a\nRUN x \\\n  && y\n", 2, "# c")).toBe("FROM a\n# c\nRUN x \\\n  && y\n");
     expect(cleanReason("a\nb\tc  ")).toBe("a b c");

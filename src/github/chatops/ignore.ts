@@ -2,7 +2,7 @@
 //
 // The comment `# bulwark:ignore RULE-ID reason` is inserted on its own line, at the indentation
 // of the line it annotates: the finding's own line first (the field, or in a Dockerfile the
-// first line of the instruction), then each enclosing line (smaller indentation: the container
+// first line of the instruction, or the continuation line the finding is on), then each enclosing line (smaller indentation: the container
 // item, the resource). Each candidate is re-scanned with the engine: the first one that leaves
 // the file parseable and marks THIS finding suppressed wins. Nothing that does not verify is
 // ever proposed.
@@ -43,8 +43,11 @@ function candidates(text: string, f: Finding, dockerfile: boolean): number[] {
   let start = Math.min(Math.max(1, f.range.startLine), lines.length);
   if (dockerfile) {
     // The first line of the instruction (continuation lines end with a backslash).
+    const own = start;
     while (start > 1 && /\\\s*$/.test(lines[start - 2] ?? "")) start--;
-    return [start];
+    // The engine matches a finding reported on a continuation line by that line: the comment
+    // then goes inside the instruction (Docker drops comment lines in continuations).
+    return start === own ? [start] : [start, own];
   }
   const out = [start];
   let indent = /^\s*/.exec(lines[start - 1] ?? "")?.[0].length ?? 0;
