@@ -116,6 +116,7 @@ export interface JobSummaryInput {
 }
 
 const TOP_FINDINGS = 15;
+const MAX_NOTES = 50;
 /** GitHub: 1 MiB per step summary; stay far below. */
 export const SUMMARY_BUDGET = 200_000;
 
@@ -163,7 +164,8 @@ export function renderJobSummary(s: JobSummaryInput): string {
   }
   if (s.notes.length > 0) {
     out.push("**Notes**", "");
-    for (const note of s.notes) out.push(`- ${note}`);
+    for (const note of s.notes.slice(0, MAX_NOTES)) out.push(`- ${note}`);
+    if (s.notes.length > MAX_NOTES) out.push(`- …and ${plural(s.notes.length - MAX_NOTES, "more note")}.`);
     out.push("");
   }
   let text = out.join("\n");

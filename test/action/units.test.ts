@@ -5,7 +5,7 @@ import { createActionClient, isPermissionDenied } from "../../src/action/client.
 import type { OctokitLike } from "../../src/action/client.js";
 import { parseEvent, ZERO_SHA } from "../../src/action/event.js";
 import { InputError, parseList, readInputs } from "../../src/action/inputs.js";
-import { ANNOTATIONS_PER_KIND, buildOutputs, lineHashes, planAnnotations } from "../../src/action/report.js";
+import { ANNOTATIONS_PER_KIND, buildOutputs, lineHashes, planAnnotations, renderJobSummary } from "../../src/action/report.js";
 import { ACTION_DEFAULTS, actionMetadata } from "./support/harness.js";
 import type { Finding, Severity } from "../../src/core/types.js";
 
@@ -258,5 +258,32 @@ describe("action.yml", () => {
   });
   it("declares exactly the outputs the action writes", () => {
     expect(Object.keys(meta.outputs).sort()).toEqual(Object.keys(buildOutputs([], "success")).sort());
+  });
+});
+
+// ---------------------------------------------------------------- job summary
+
+describe("renderJobSummary", () => {
+  it("without a base: one findings column; caps the notes", () => {
+    const f = finding(1, "high");
+    const md = renderJobSummary({
+      subject: "Scheduled scan",
+      facts: ["commit `abc1234`"],
+      conclusion: "failure",
+      failOn: "high",
+      hasBase: false,
+      introduced: [f],
+      preExisting: [],
+      suppressed: [],
+      gating: [f],
+      filesScanned: 1,
+      notes: Array.from({ length: 60 }, (_, i) => `note ${i}`),
+      link: () => "https://github.com/acme/web/blob/abc/k8s/a.yaml#L2",
+    });
+    expect(md).toContain("❌ **1 finding at or above `high`**");
+    expect(md).toContain("| Severity | Findings | Suppressed |");
+    expect(md).toContain("| 🟠 high | `R-1` | [k8s/a.yaml#L2](https://github.com/acme/web/blob/abc/k8s/a.yaml#L2) | message 1 |");
+    expect(md).toContain("- note 49\n- …and 10 more notes.");
+    expect(md).not.toContain("note 50\n");
   });
 });
