@@ -14,6 +14,7 @@ import type { Severity } from "../core/types.js";
 import { formatReport, shouldUseColor } from "../report/index.js";
 import type { ReportFormat } from "../report/index.js";
 import { collectFiles } from "./files.js";
+import { fixRendered, reviewRendered, withRendered } from "./render.js";
 import { explainRule, listRules } from "./rules.js";
 import { unifiedDiff } from "./diff.js";
 import { TOOL } from "./version.js";
@@ -97,7 +98,7 @@ function runScan(args: string[], io: Io): number {
   });
   const format = values.format as ReportFormat;
   if (!["text", "json", "sarif", "markdown"].includes(format)) throw new UsageError(`--format must be text, json, sarif or markdown (got "${format}")`);
-  const config = loadConfigFile(values.config);
+  const config = loadConfigFile(values.config, io.cwd);
   if (values["fail-on"] !== undefined) {
     if (!isSeverity(values["fail-on"])) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")} (got "${values["fail-on"]}")`);
     config.failOn = values["fail-on"] as Severity;
@@ -119,6 +120,11 @@ function runScan(args: string[], io: Io): number {
     const unknown = fixRules?.filter((r) => !getCatalog().ids().has(r.toUpperCase()));
     if (unknown && unknown.length > 0) throw new UsageError(`unknown rule in --fix-rules: ${unknown.join(", ")}`);
     const outcome = fixFiles(files, { rules: fixRules }, options);
+    // Charts and overlays: fixes of rendered findings land in values files, bases or patches.
+    const renderedFix = fixRendered({ files: files.map((f) => ({ path: f.path, text: outcome.changed.get(f.path) ?? f.text })), absolute: collected.absolute, cwd: io.cwd, config, options, env: io.env }, { rules: fixRules });
+    for (const [path, text] of renderedFix.changed) outcome.changed.set(path, text);
+    outcome.applied.push(...renderedFix.applied);
+    for (const id of new Set(renderedFix.applied.map((f) => f.ruleId))) if (!outcome.rules.includes(id)) outcome.rules.push(id);
     for (const [path, text] of outcome.changed) {
       const original = files.find((f) => f.path === path)!.text;
       if (values["dry-run"]) {
@@ -140,7 +146,9 @@ function runScan(args: string[], io: Io): number {
     files = files.map((f) => ({ path: f.path, text: outcome.changed.get(f.path) ?? f.text }));
   }
 
-  const result = scan(files, options);
+  const rendered = reviewRendered({ files, absolute: collected.absolute, cwd: io.cwd, config, options, env: io.env });
+  for (const note of rendered.notes) io.stderr(`bulwark: ${note}\n`);
+  const result = withRendered(scan(files, options), rendered);
   const report = formatReport(format, result, {
     tool: TOOL,
     rules: getCatalog().metas,
