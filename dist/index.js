@@ -42281,7 +42281,8 @@ var LineIndex = class {
 function parseDockerfile(path2, text) {
   const lines = new LineIndex(text);
   const ast = import_dockerfile_ast.DockerfileParser.parse(text);
-  const toOffset = (p) => lines.offset(p.line + 1, p.character + 1);
+  const astStarts = lspLineStarts(text);
+  const toOffset = (p) => Math.min(text.length, (astStarts[p.line] ?? text.length) + p.character);
   const comments = /* @__PURE__ */ new Map();
   for (const c of ast.getComments()) comments.set(c.getRange().start.line + 1, c.getContent() ?? "");
   const directives = /* @__PURE__ */ new Map();
@@ -42364,6 +42365,17 @@ function stageChain(m, stage) {
 }
 function isExternalImage(m, stage) {
   return stage.parentStage === void 0 && stage.image.toLowerCase() !== "scratch" && stage.image !== "";
+}
+function lspLineStarts(text) {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    } else if (c === 10) starts.push(i + 1);
+  }
+  return starts;
 }
 
 // src/core/parse/yaml.ts
@@ -45967,6 +45979,7 @@ RUN test -f /etc/x || echo "missing" && echo "$(ls | head -1)"
     ],
     "fix": "NONE",
     "defaultEnabled": false,
+    "online": true,
     "description": "Without a signature nobody can prove that the image a workload runs was built by your pipeline rather than pushed by whoever obtained registry credentials. This rule needs the registry, so the offline engine never reports it: `src/updates/signatures.ts` (`checkSignatures` + `signatureFindings`) looks for a cosign signature attached to the image's digest, first through the OCI 1.1 referrers API (`GET /v2/<name>/referrers/<digest>`, artifact types `application/vnd.dev.cosign.artifact.sig.v1+json` and `application/vnd.dev.sigstore.bundle*`), then through cosign's tag convention `sha256-<hex>.sig`. Each image is reported as signed, unsigned or unknown (registry unreachable, auth refused); only \"unsigned\" becomes a finding. Finding a signature is not verifying it: who signed, with which key or identity, is for the admission policy.",
     "remediation": "Sign every image your CI pushes (`cosign sign --yes <image>@<digest>`, keyless with the workflow's OIDC identity, or with a KMS key), and enforce verification at admission with Sigstore policy-controller, Kyverno `verifyImages` or Gatekeeper + Ratify. Third-party images: prefer publishers that sign (most official and distroless images do) and mirror them through a pipeline that verifies and re-signs.",
     "missingField": "Off by default and never reported by `bulwark scan` (no network). Images are checked by digest: the pinned one, or the digest the tag points to at check time. Templated references are not checked.",
@@ -46001,6 +46014,7 @@ RUN test -f /etc/x || echo "missing" && echo "$(ls | head -1)"
     ],
     "fix": "NONE",
     "defaultEnabled": false,
+    "online": true,
     "description": 'A scanner found packages with published vulnerabilities in an image a workload or Dockerfile uses. Bulwark does not scan images itself and the engine stays offline: this rule maps reports that a workflow produced \u2014 Trivy JSON (`Results[].Vulnerabilities[]` with `ArtifactName`, `Metadata.RepoTags`/`RepoDigests`) or Grype JSON (`matches[]` with `source.target.userInput`) \u2014 onto the image references Bulwark extracted, matching by digest first, then by tag (Docker Hub names normalised). One finding per image reference, with the severity of the worst vulnerability; the message lists the most severe ones and the fixed package versions. Built by `vulnerabilityFindings(report, dependencies)` in `src/updates/vulnerabilities.ts`; the update planner uses the same reports to mark updates "vulnerable" and to prefer targets that resolve them.',
     "remediation": "Update the image (the update pull request says which vulnerabilities the new version is known to resolve when the scan covered it), rebuild your own images on a patched base, or switch to a minimal base (distroless, -slim, Chainguard/Wolfi) with fewer packages. If a vulnerability does not apply, record that in the scanner's ignore file (`.trivyignore`, Grype `ignore:` rules) with a reason, not by suppressing this rule.",
     "missingField": "Off by default and never reported by `bulwark scan`: it needs a scanner report. Images the report does not name are not judged; an image scanned with no vulnerabilities yields no finding.",
@@ -62487,6 +62501,7 @@ function planAnnotations(introduced, preExisting, gating, perKind = ANNOTATIONS_
   return { annotations: annotations2, omitted: ordered.length - annotations2.length };
 }
 var TOP_FINDINGS = 15;
+var MAX_NOTES = 50;
 var SUMMARY_BUDGET = 2e5;
 function statusLine(s) {
   if (s.headline) return s.headline;
@@ -62529,7 +62544,8 @@ function renderJobSummary(s) {
   }
   if (s.notes.length > 0) {
     out.push("**Notes**", "");
-    for (const note of s.notes) out.push(`- ${note}`);
+    for (const note of s.notes.slice(0, MAX_NOTES)) out.push(`- ${note}`);
+    if (s.notes.length > MAX_NOTES) out.push(`- \u2026and ${plural(s.notes.length - MAX_NOTES, "more note")}.`);
     out.push("");
   }
   let text = out.join("\n");
@@ -64849,6 +64865,9 @@ function bodyFor(u, r, dep) {
   }
   if (u.reasons.includes("deprecated")) lines.push(`- **deprecated**: the chart repository marks ${u.name} as deprecated.`);
   for (const n of r.notes) lines.push(`- note: ${n}`);
+  if (dep.source === "chart-yaml" && !r.notice) {
+    lines.push("", "If the chart has a `Chart.lock`, run `helm dependency update` on this branch: Helm refuses a lock file whose digest no longer matches Chart.yaml.");
+  }
   const links = [];
   const reg = registryLink(dep);
   links.push(`- Registry: ${reg ? `[${u.packageName}](${reg})` : `\`${u.packageName}\``}`);
