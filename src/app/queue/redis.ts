@@ -1,8 +1,7 @@
 // The shared queue (REDIS_URL): BullMQ on Redis; every app instance enqueues and works.
 //
-//  - Idempotency across instances: a delivery id is claimed with SET NX PX (window) before the job is
-//    added, and the job id is `reviewJobId(subject, headSha)`, which BullMQ adds only once while a
-//    job with that id exists (completed jobs are kept for the dedupe window).
+//  - Idempotency across instances: the delivery id and then the job id `reviewJobId(subject, headSha)`
+//    are claimed with SET NX PX (dedupe window) before the job is added under that BullMQ jobId.
 //  - Per-PR serialisation: BullMQ OSS has no groups (a Pro feature), so a job takes a per-subject
 //    lock (SET NX PX, renewed while it runs, released by compare-and-delete); when another instance
 //    holds it, the job goes back to the delayed set (DelayedError: not an attempt) and tries again.
@@ -112,7 +111,7 @@ export class RedisQueue implements ReviewQueue {
     this.opts.metrics?.jobs.inc({ state: "dead" });
     this.log.error({ jobId: job.id, deliveryId: job.data.deliveryId, attempts: job.attemptsMade, error }, "review job dead-lettered");
     const record: DeadLetter = { job: job.data, attempts: job.attemptsMade, error, at: Date.now() };
-    await this.redis.multi().lpush(this.key("dead"), JSON.stringify(record)).ltrim(this.key("dead"), 0, 999).del(this.key("delivery", job.data.deliveryId)).exec();
+    await this.redis.multi().lpush(this.key("dead"), JSON.stringify(record)).ltrim(this.key("dead"), 0, 999).del(this.key("delivery", job.data.deliveryId)).del(this.key("job", job.data.id)).exec();
   }
 
   private async process(runner: JobRunner, job: Job<ReviewJobData>, token: string | undefined): Promise<string> {
@@ -149,24 +148,24 @@ export class RedisQueue implements ReviewQueue {
       this.log.info({ jobId: job.id, deliveryId: job.deliveryId }, "duplicate delivery, not queued");
       return { queued: false, reason: "duplicate-delivery" };
     }
-    const added = await this.queue.add("review", job, {
-      jobId: job.id,
-      attempts: this.attempts,
-      backoff: { type: "exponential", delay: this.backoffMs },
-      removeOnComplete: { age: Math.ceil(this.windowMs / 1000) },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
-    if (added.data.deliveryId !== job.deliveryId) {
-      // The head is queued, running or was reviewed within the window (another delivery's job).
-      if ((await added.getState()) === "failed") {
-        await added.retry("failed");
-        this.opts.metrics?.jobs.inc({ state: "queued" });
-        return { queued: true };
-      }
+    // The head: claimed once per window across instances (BullMQ's add with an existing jobId is a
+    // silent no-op that does not say so, hence the explicit claim).
+    const jobClaimed = await this.redis.set(this.key("job", job.id), job.deliveryId, "PX", this.windowMs, "NX");
+    if (jobClaimed !== "OK") {
       this.opts.metrics?.jobs.inc({ state: "duplicate" });
       this.log.info({ jobId: job.id, deliveryId: job.deliveryId }, "head already queued or reviewed, not queued");
       return { queued: false, reason: "duplicate-job" };
     }
+    const existing = await this.queue.getJob(job.id);
+    if (existing && (await existing.getState()) === "failed") await existing.retry("failed");
+    else
+      await this.queue.add("review", job, {
+        jobId: job.id,
+        attempts: this.attempts,
+        backoff: { type: "exponential", delay: this.backoffMs },
+        removeOnComplete: { age: Math.ceil(this.windowMs / 1000) },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      });
     this.opts.metrics?.jobs.inc({ state: "queued" });
     return { queued: true };
   }
@@ -204,8 +203,10 @@ export class RedisQueue implements ReviewQueue {
 
   /** Stop working; with `force`, without waiting for running jobs (they become stalled and move on). */
   async close(force = false): Promise<void> {
-    await this.worker?.close(force).catch(() => undefined);
-    await this.queue.close().catch(() => undefined);
+    // Bounded: with Redis unreachable, BullMQ's close would wait for the reconnection.
+    const bounded = (p: Promise<unknown> | undefined) => Promise.race([p?.catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
+    await bounded(this.worker?.close(force));
+    await bounded(this.queue.close());
     this.redis.disconnect();
   }
 }
