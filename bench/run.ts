@@ -1,76 +1,30 @@
-// `npm run bench`: scan throughput against bare YAML parsing of the same corpus, fix
-// throughput, and memory. Figures go to stdout (and bench/results.json) — the README
-// quotes them. Timing lives here, never in tests.
+// `npm run bench`: every benchmark in one run — engine throughput (scan/parse ratio, fixes,
+// memory), the app's API requests and wall time per review, the action's bundle and cold
+// start. Figures print to stdout and go to bench/results.json; the README quotes them.
+// Timing lives here, never in tests.
 import { writeFileSync } from "node:fs";
-import { parseAllDocuments } from "yaml";
-import { scan } from "../src/core/engine/scan.js";
-import { fixFiles } from "../src/core/engine/fixes.js";
-import { dockerfileCorpus, manifestCorpus } from "./corpus.js";
+import { cpus, loadavg } from "node:os";
+import { runScanBench } from "./scan.js";
 
-const MANIFESTS = Number(process.env.BENCH_MANIFESTS ?? 10_000);
-const DOCKERFILES = Number(process.env.BENCH_DOCKERFILES ?? 1_000);
-const NOW = new Date("2026-11-25T00:00:00Z");
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length };
 
-function time<T>(fn: () => T): { ms: number; value: T } {
-  const t = process.hrtime.bigint();
-  const value = fn();
-  return { ms: Number(process.hrtime.bigint() - t) / 1e6, value };
+if (want("scan")) {
+  console.log("== engine ==");
+  results.scan = await runScanBench();
 }
-
-function best<T>(runs: number, fn: () => T): { ms: number; value: T } {
-  let out = time(fn);
-  for (let i = 1; i < runs; i++) {
-    const r = time(fn);
-    if (r.ms < out.ms) out = r;
-  }
-  return out;
+if (want("review")) {
+  console.log("\n== app review: API requests and wall time (loopback fake GitHub, 50 ms latency) ==");
+  const { runReviewBench } = await import("./review.js");
+  results.review = await runReviewBench({ log: (l) => console.log(l) });
 }
-
-const manifests = manifestCorpus(MANIFESTS);
-const dockerfiles = dockerfileCorpus(DOCKERFILES);
-const bytes = manifests.reduce((n, f) => n + f.text.length, 0);
-console.log(`corpus: ${manifests.length} manifest files (${(bytes / 1024 / 1024).toFixed(1)} MB), ${dockerfiles.length} Dockerfiles`);
-
-// Warm-up: JIT and module initialisation should not count against either side.
-scan(manifests.slice(0, 200), { now: NOW });
-for (const f of manifests.slice(0, 200)) for (const d of parseAllDocuments(f.text)) d.toJS();
-
-const parse = best(3, () => {
-  let docs = 0;
-  for (const f of manifests) for (const d of parseAllDocuments(f.text)) {
-    d.toJS();
-    docs++;
-  }
-  return docs;
-});
-const scanManifests = best(3, () => scan(manifests, { now: NOW }));
-const scanDockerfiles = best(3, () => scan(dockerfiles, { now: NOW }));
-const ratio = scanManifests.ms / parse.ms;
-
-const fixSubset = manifests.slice(0, Math.min(2000, manifests.length));
-const fixes = time(() => fixFiles(fixSubset, {}, { now: NOW }));
-const mem = process.memoryUsage();
-
-const results = {
-  manifests: MANIFESTS,
-  dockerfiles: DOCKERFILES,
-  yamlParseMs: Math.round(parse.ms),
-  scanManifestsMs: Math.round(scanManifests.ms),
-  scanToParseRatio: Number(ratio.toFixed(2)),
-  manifestFilesPerSecond: Math.round(MANIFESTS / (scanManifests.ms / 1000)),
-  findings: scanManifests.value.findings.length,
-  scanDockerfilesMs: Math.round(scanDockerfiles.ms),
-  dockerfilesPerSecond: Math.round(DOCKERFILES / (scanDockerfiles.ms / 1000)),
-  fixFiles: fixSubset.length,
-  fixesApplied: fixes.value.applied.length,
-  fixesPerSecond: Math.round(fixes.value.applied.length / (fixes.ms / 1000)),
-  rssMB: Math.round(mem.rss / 1024 / 1024),
-  heapUsedMB: Math.round(mem.heapUsed / 1024 / 1024),
-};
-console.log(`bare yaml parse:     ${results.yamlParseMs} ms (${parse.value} documents)`);
-console.log(`scan (all rules):    ${results.scanManifestsMs} ms → ${results.manifestFilesPerSecond} files/s, ${results.findings} findings`);
-console.log(`scan / parse ratio:  ${results.scanToParseRatio} (goal ≤ 1.5)`);
-console.log(`Dockerfiles:         ${results.scanDockerfilesMs} ms → ${results.dockerfilesPerSecond} files/s`);
-console.log(`fix (AUTO, ${fixSubset.length} files): ${results.fixesApplied} fixes → ${results.fixesPerSecond} fixes/s`);
-console.log(`memory:              rss ${results.rssMB} MB, heap ${results.heapUsedMB} MB`);
+if (want("action")) {
+  console.log("\n== action: bundle, cold start, 20-file PR ==");
+  const { runActionBench } = await import("./action.js");
+  const a = await runActionBench();
+  console.log(`bundle ${(a.bundleBytes / 1024).toFixed(0)} KiB, cold start ${a.coldStartMs} ms, 20-file PR ${a.twentyFilePrMs} ms`);
+  results.action = a;
+}
+results.loadAverage = loadavg()[0];
 writeFileSync(new URL("./results.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
