@@ -478,23 +478,51 @@ function pushSuppressWithoutReason(findings: Finding[], catalog: Catalog, config
   });
 }
 
-/** Engine-level fix verification: apply, re-parse, re-scan the file; drop fixes that misbehave. */
+/**
+ * Engine-level fix verification: apply, re-parse, re-scan the file; drop fixes that
+ * misbehave. Per file, the non-overlapping fixes are first tried together with one
+ * re-scan; only when that combined result is not clean is each fix checked on its own.
+ */
 function verifyFixes(findings: Finding[], files: readonly SourceFile[], options: ScanOptions): void {
   const texts = new Map(files.map((f) => [f.path, f.text]));
-  const beforeByFile = new Map<string, Set<string>>();
+  const byFile = new Map<string, Finding[]>();
   for (const f of findings) {
-    if (!f.fix || f.suppressed) continue;
-    const original = texts.get(f.path);
-    if (original === undefined) continue;
-    let before = beforeByFile.get(f.path);
-    if (!before) {
-      before = new Set(scan([{ path: f.path, text: original }], { ...options, verifyFixes: false }).findings.map((x) => x.fingerprint));
-      beforeByFile.set(f.path, before);
+    if (!f.fix || f.suppressed || !texts.has(f.path)) continue;
+    const list = byFile.get(f.path);
+    if (list) list.push(f);
+    else byFile.set(f.path, [f]);
+  }
+  const rescan = (path: string, text: string) => scan([{ path, text }], { ...options, verifyFixes: false, fixes: "none" }).findings;
+  for (const [path, fileFindings] of byFile) {
+    const original = texts.get(path)!;
+    const before = new Set(rescan(path, original).map((x) => x.fingerprint));
+    const verified = new Set<Finding>();
+    const batch: Finding[] = [];
+    const taken: { start: number; end: number }[] = [];
+    for (const f of fileFindings) {
+      const edits = f.fix!.edits;
+      if (edits.some((e) => taken.some((t) => e.start < t.end && t.start < e.end || e.start === t.start))) continue;
+      batch.push(f);
+      taken.push(...edits);
     }
-    const problem = checkFix(f, original, before, options);
-    if (problem) {
-      delete f.fix;
-      f.message += ` (automatic fix withheld: ${problem})`;
+    if (batch.length > 1) {
+      try {
+        const fixed = applyTextEdits(original, batch.flatMap((f) => f.fix!.edits));
+        const after = rescan(path, fixed);
+        const afterSet = new Set(after.map((x) => x.fingerprint));
+        const clean = !after.some((x) => x.ruleId === "BULWARK-PARSE") && !after.some((x) => !before.has(x.fingerprint) && !x.ruleId.startsWith("BULWARK-") && !isCrossResource(x.ruleId, options));
+        if (clean) for (const f of batch) if (!afterSet.has(f.fingerprint) || isCrossResource(f.ruleId, options)) verified.add(f);
+      } catch {
+        // fall through to one-by-one checks
+      }
+    }
+    for (const f of fileFindings) {
+      if (verified.has(f)) continue;
+      const problem = checkFix(f, original, before, options);
+      if (problem) {
+        delete f.fix;
+        f.message += ` (automatic fix withheld: ${problem})`;
+      }
     }
   }
 }
@@ -507,7 +535,7 @@ function checkFix(f: Finding, original: string, before: Set<string>, options: Sc
   } catch (err) {
     return errorMessage(err);
   }
-  const after = scan([{ path: f.path, text: fixed }], { ...options, verifyFixes: false }).findings;
+  const after = scan([{ path: f.path, text: fixed }], { ...options, verifyFixes: false, fixes: "none" }).findings;
   const parse = after.find((x) => x.ruleId === "BULWARK-PARSE");
   if (parse) return `the fixed file does not parse (${parse.message})`;
   const fingerprints = new Set(after.map((x) => x.fingerprint));
