@@ -2,13 +2,16 @@
 // deprecated), listed in the job summary. The planner is src/updates/plan.ts (the same one as
 // `bulwark updates`); files are read through the API at one commit, config included.
 //
-// Opening the update pull requests (one branch per dependency, updated in place) is not done by
-// the action yet: `UpdateModeOptions.openPullRequests` is the hook for it. Until something is
-// passed there, the summary says that nothing was opened.
+// Opening the update pull requests (one branch per dependency, updated in place): the
+// `UpdateModeOptions.openPullRequests` hook; `openUpdatePullRequests` (src/github/update-prs.ts)
+// is used when the workflow sets BULWARK_UPDATE_PULL_REQUESTS=true (the token then needs
+// contents: write and pull-requests: write). Without it, the summary says nothing was opened.
+// `updateRepository` is the same for the app's `/bulwark update` (default branch, PRs synced).
 import { TOOL } from "../cli/version.js";
 import type { SourceFile } from "../core/types.js";
 import type { GitHubClient, RepoRef } from "../github/client.js";
-import { fetchContents } from "../github/contents.js";
+import { CONFIG_PATH, fetchContents } from "../github/contents.js";
+import { describeSync, syncUpdatePullRequests } from "../github/update-prs.js";
 import { escapeMarkdown } from "../report/markdown.js";
 import { plural, sanitizeInline } from "../report/common.js";
 import { createDatasources, credentialsFromEnvironment } from "../updates/datasource/index.js";
@@ -31,7 +34,7 @@ export interface UpdateModeOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Registry and chart-repository clients (default: over the network, credentials from env). */
   datasources?: UpdateDatasources;
-  /** Not set by the action today: see the file comment. */
+  /** Default: `openUpdatePullRequests` when env BULWARK_UPDATE_PULL_REQUESTS is "true"; see the file comment. */
   openPullRequests?: UpdatePullRequestOpener;
 }
 
@@ -73,8 +76,10 @@ export async function runUpdateMode(client: GitHubClient, options: UpdateModeOpt
   const plan = await planUpdates(files, { datasources, config: config.config, now: options.now });
 
   let opened: string;
-  if (options.openPullRequests && plan.updates.length > 0) {
-    const r = await options.openPullRequests(client, plan, { repo: options.repo, sha: options.sha, config });
+  const opener = options.openPullRequests ?? (/^(?:true|1|yes)$/i.test(options.env.BULWARK_UPDATE_PULL_REQUESTS ?? "") ? openUpdatePullRequests : undefined);
+  // With an opener, an empty plan still runs it: open PRs whose dependency is up to date get closed.
+  if (opener) {
+    const r = await opener(client, plan, { repo: options.repo, sha: options.sha, config });
     notes.push(...r.notes);
     opened = `${plural(r.opened, "pull request")} opened, ${r.updated} updated.`;
   } else {
@@ -101,4 +106,35 @@ export async function runUpdateMode(client: GitHubClient, options: UpdateModeOpt
   if (plan.skipped.length > 0) md.push(`${plural(plan.skipped.length, "dependency", "dependencies")} skipped (templated, local, ignored or nothing newer allowed).`, "");
   const allFailed = plan.lookups.attempted > 0 && plan.lookups.failed === plan.lookups.attempted;
   return { markdown: md.join("\n"), notes, plan, ...(allFailed ? { error: `every registry and chart-repository lookup failed (${plan.errors[0]?.message ?? "unknown error"})` } : {}) };
+}
+
+/** The `openPullRequests` hook over `syncUpdatePullRequests`: PRs into the default branch. */
+export const openUpdatePullRequests: UpdatePullRequestOpener = async (client, plan, context) => {
+  const repoData = (await client.request("GET /repos/{owner}/{repo}", { owner: context.repo.owner, repo: context.repo.repo })).data as { default_branch: string };
+  const r = await syncUpdatePullRequests(client, context.repo, plan, { baseBranch: repoData.default_branch, limit: context.config.config.updates.openPullRequestsLimit, planSha: context.sha });
+  const notes: string[] = [];
+  const text = describeSync(r);
+  if (text) notes.push(text);
+  return { opened: r.created.length, updated: r.updated.length + r.rebased.length, notes };
+};
+
+/** Plan the default branch of a repository and sync its update pull requests (the app's `/bulwark update`). */
+export async function updateRepository(
+  client: GitHubClient,
+  target: { repo: RepoRef; defaultBranch: string },
+  options: { now?: Date; env?: Readonly<Record<string, string | undefined>>; datasources?: UpdateDatasources } = {},
+): Promise<string> {
+  const head = (await client.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner: target.repo.owner, repo: target.repo.repo, ref: `heads/${target.defaultBranch}` })).data as { object: { sha: string } };
+  const u = await runUpdateMode(client, {
+    repo: target.repo,
+    sha: head.object.sha,
+    paths: [],
+    configPath: CONFIG_PATH,
+    now: options.now ?? new Date(),
+    env: options.env ?? process.env,
+    ...(options.datasources ? { datasources: options.datasources } : {}),
+    openPullRequests: openUpdatePullRequests,
+  });
+  const extra = u.notes.length > 0 ? `\n\n${u.notes.join("\n\n")}` : "";
+  return u.error ? `Bulwark could not plan updates for \`${target.defaultBranch}\`: ${u.error}${extra}` : `${u.markdown}${extra}`;
 }

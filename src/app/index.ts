@@ -24,6 +24,8 @@ import { BulwarkMetrics } from "./metrics.js";
 import { queueFromEnv, rerunJobId, reviewJobId } from "./queue/index.js";
 import type { JobRunner, QueueLog, ReviewJobData, ReviewQueue } from "./queue/index.js";
 import { registerChatOps } from "./chatops.js";
+import { updateRepository } from "../action/updates.js";
+import type { UpdateDatasources } from "../updates/datasource/index.js";
 
 export { DEFAULT_RATE_LIMIT_POLICY } from "./octokit.js";
 export { BulwarkMetrics } from "./metrics.js";
@@ -65,6 +67,11 @@ export interface BulwarkAppOptions {
   metrics?: BulwarkMetrics;
   /** Register /healthz, /readyz and /metrics on Probot's Server (default true; skipped without a server). */
   httpEndpoints?: boolean;
+  /**
+   * `/bulwark update`: plan the default branch and open/update/close its update pull requests
+   * (`updateRepository`). Off unless set (the production export sets it); `datasources` for tests.
+   */
+  updates?: boolean | { datasources?: UpdateDatasources; now?: () => Date };
 }
 
 /** A worker's context: run only the job for this subject and head. */
@@ -267,7 +274,12 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
         // probot.load() without a Server (tests, receive()): no HTTP endpoints.
       }
     }
-    registerChatOps(app, { clientFor, scan: options.scan, review: (context, target) => run(context, { subject: `${target.repo.owner}/${target.repo.repo}#${target.number}`, headSha: target.headSha }, true, (client) => reviewPullRequest(client, target, reviewOptions(context))) });
+    const updateOpts = typeof options.updates === "object" ? options.updates : {};
+    const updates = options.updates
+      ? (client: GitHubClient, target: { repo: { owner: string; repo: string }; defaultBranch: string }) =>
+          updateRepository(client, target, { ...(updateOpts.datasources ? { datasources: updateOpts.datasources } : {}), ...(updateOpts.now ? { now: updateOpts.now() } : {}) })
+      : undefined;
+    registerChatOps(app, { clientFor, scan: options.scan, ...(updates ? { updates } : {}), review: (context, target) => run(context, { subject: `${target.repo.owner}/${target.repo.repo}#${target.number}`, headSha: target.headSha }, true, (client) => reviewPullRequest(client, target, reviewOptions(context))) });
     on([...PULL_REQUEST_EVENTS], async (context) => {
       const payload = context.payload as unknown as { pull_request: PullPayload; repository: RepoPayload };
       const pr = payload.pull_request;
@@ -332,5 +344,5 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
 }
 
 /** `probot run ./lib/app/index.js` loads this. */
-const bulwark: ApplicationFunction = createBulwarkApp({ queue: "env", metrics: new BulwarkMetrics({ processMetrics: true }) });
+const bulwark: ApplicationFunction = createBulwarkApp({ queue: "env", metrics: new BulwarkMetrics({ processMetrics: true }), updates: true });
 export default bulwark;
