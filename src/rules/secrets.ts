@@ -5,24 +5,10 @@ import type { K8sObject } from "../core/model/k8s.js";
 import { asArray, asObj, isObj } from "../core/model/k8s.js";
 import type { Severity } from "../core/types.js";
 import { redact, where } from "./helpers.js";
+import { CREDENTIAL_PATTERNS, NOT_AUTH, URL_WITH_PASSWORD } from "../core/secrets/credentials.js";
 
 /** Catalog K8S-SECRET-001 name pattern. */
 const SECRET_NAME = /passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|bearer|auth/i;
-/** "auth" inside AUTHOR / AUTHORITY is not about credentials; AUTHORIZATION / AUTHORISE is. */
-const NOT_AUTH = /author(?!i[sz])/gi;
-
-/** Known credential formats (KS sensitiveValues, Polaris): a hit is a leaked credential whatever the name. */
-const CREDENTIAL_PATTERNS: { label: string; re: RegExp }[] = [
-  { label: "an AWS access key ID", re: /AKIA[0-9A-Z]{16}/ },
-  { label: "a GitHub token", re: /gh[pousr]_[0-9A-Za-z]{36}/ },
-  { label: "a Google API key", re: /AIza[0-9A-Za-z\-_]{35}/ },
-  { label: "a Slack token", re: /xox[baprs]-[0-9A-Za-z]{10,48}/ },
-  { label: "a private key", re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
-  { label: "a JSON Web Token", re: /eyJhbGciO/ },
-];
-
-/** scheme://user:password@host — a connection string carrying its password. */
-const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
 /**
  * When the name's last word is one of these, the variable describes a credential (where it

@@ -577,7 +577,8 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-function summarize(findings: Finding[], files: number, resources: number): ScanSummary {
+/** Counts of a finding list; the unsuppressed findings are what the counts describe. */
+export function summarize(findings: readonly Finding[], files: number, resources: number): ScanSummary {
   const bySeverity = { critical: 0, high: 0, medium: 0, low: 0, info: 0 } as Record<Severity, number>;
   const byRule: Record<string, number> = {};
   let suppressed = 0;
@@ -589,7 +590,7 @@ function summarize(findings: Finding[], files: number, resources: number): ScanS
     }
     bySeverity[f.severity]++;
     byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
-    if (f.ruleId === "BULWARK-PARSE" || f.ruleId === "BULWARK-LIMIT") errors++;
+    if (f.ruleId === "BULWARK-PARSE" || f.ruleId === "BULWARK-LIMIT" || f.ruleId === "HELM-003") errors++;
   }
   return { files, resources, findings: findings.length - suppressed, suppressed, bySeverity, byRule, errors };
 }

@@ -6,8 +6,9 @@ import { getCatalog } from "../engine/catalog.js";
 import { DEFAULT_CONFIG } from "../config/schema.js";
 import type { BulwarkConfig } from "../config/schema.js";
 import { LineIndex } from "../parse/positions.js";
-import type { Finding, Severity } from "../types.js";
+import type { Finding } from "../types.js";
 import type { ScanResult, ScanSummary } from "../../report/model.js";
+import { compareFindings, summarize } from "../engine/scan.js";
 
 /** Static chart findings that a rendered finding on the same line says better (with the real rule ID). */
 const SUPERSEDED_BY_RENDERED = new Set(["HELM-001", "HELM-002"]);
@@ -50,35 +51,13 @@ export function mergeRendered(result: ScanResult, rendered: readonly Finding[], 
     seen.add(repeat);
     added.push(f);
   }
-  const findings = [...kept, ...added].sort(compare);
+  const findings = [...kept, ...added].sort(compareFindings);
   return { findings, summary: resummarize(result.summary, findings) };
 }
 
-function compare(a: Finding, b: Finding): number {
-  return (
-    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
-    a.range.startLine - b.range.startLine ||
-    a.range.startColumn - b.range.startColumn ||
-    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) ||
-    (a.resource?.container ?? "").localeCompare(b.resource?.container ?? "")
-  );
-}
 
 export function resummarize(before: ScanSummary, findings: readonly Finding[]): ScanSummary {
-  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-  const byRule: Record<string, number> = {};
-  let suppressed = 0;
-  let errors = 0;
-  for (const f of findings) {
-    if (f.suppressed) {
-      suppressed++;
-      continue;
-    }
-    bySeverity[f.severity]++;
-    byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
-    if (f.ruleId === "BULWARK-PARSE" || f.ruleId === "BULWARK-LIMIT" || f.ruleId === "HELM-003") errors++;
-  }
-  return { ...before, findings: findings.length - suppressed, suppressed, bySeverity, byRule, errors };
+  return { ...before, ...summarize(findings, before.files, before.resources) };
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { Path } from "../fix/ops.js";
 import { isObj } from "../model/k8s.js";
 import { walkValues } from "./values.js";
+import { CREDENTIAL_PATTERNS, NOT_AUTH, URL_WITH_PASSWORD } from "../secrets/credentials.js";
 
 export interface ValuesSecret {
   path: Path;
@@ -17,17 +18,7 @@ export interface ValuesSecret {
 }
 
 const SECRET_WORD = /passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|bearer|auth|passphrase|htpasswd|connection[_-]?string/i;
-const NOT_AUTH = /author(?!i[sz])/gi;
 
-const CREDENTIAL_PATTERNS: { label: string; re: RegExp }[] = [
-  { label: "an AWS access key ID", re: /AKIA[0-9A-Z]{16}/ },
-  { label: "a GitHub token", re: /gh[pousr]_[0-9A-Za-z]{36}/ },
-  { label: "a Google API key", re: /AIza[0-9A-Za-z\-_]{35}/ },
-  { label: "a Slack token", re: /xox[baprs]-[0-9A-Za-z]{10,48}/ },
-  { label: "a private key", re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
-  { label: "a JSON Web Token", re: /eyJhbGciO/ },
-];
-const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
 /** Last words that make a key describe a credential rather than hold it. */
 const DESCRIPTIVE = new Set([
