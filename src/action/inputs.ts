@@ -20,6 +20,8 @@ export interface ActionInputs {
   comment: boolean;
   /** Where the SARIF file goes, relative to GITHUB_WORKSPACE. */
   sarifFile: string;
+  /** Mode update: open update pull requests instead of only listing the updates. */
+  openPullRequests: boolean;
 }
 
 export class InputError extends Error {}
@@ -67,5 +69,6 @@ export function readInputs(read: (name: string) => string): ActionInputs {
     paths: parseList(read("paths")),
     comment: bool("comment", read("comment"), true),
     sarifFile,
+    openPullRequests: bool("open-pull-requests", read("open-pull-requests"), false),
   };
 }

@@ -41,7 +41,7 @@ import { buildActionSarif, buildOutputs, planAnnotations, renderJobSummary } fro
 import type { JobSummaryInput } from "./report.js";
 import { scanChanges, scanTree } from "./scan.js";
 import type { ScanOutcome, ScanSettings, Scanned } from "./scan.js";
-import { runUpdateMode } from "./updates.js";
+import { openUpdatePullRequests, runUpdateMode } from "./updates.js";
 
 /** The one line that explains a read-only token (printed at most once per run). */
 export const READ_ONLY_HELP =
@@ -463,7 +463,15 @@ class Runner {
 
   async update(ev: ActionEvent): Promise<RunResult> {
     const sha = ev.kind === "pull-request" || ev.kind === "merge-group" ? ev.headSha : ev.kind === "push" ? ev.after : await this.snapshotSha(ev);
-    const u = await runUpdateMode(this.client, { repo: this.repo, sha, paths: this.inputs.paths, configPath: this.inputs.configPath, now: this.deps.now(), env: this.deps.env });
+    const u = await runUpdateMode(this.client, {
+      repo: this.repo,
+      sha,
+      paths: this.inputs.paths,
+      configPath: this.inputs.configPath,
+      now: this.deps.now(),
+      env: this.deps.env,
+      ...(this.inputs.openPullRequests ? { openPullRequests: openUpdatePullRequests } : {}),
+    });
     const n = u.plan?.updates.length ?? 0;
     return {
       subject: "Dependency updates",

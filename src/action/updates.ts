@@ -4,8 +4,8 @@
 //
 // Opening the update pull requests (one branch per dependency, updated in place): the
 // `UpdateModeOptions.openPullRequests` hook; `openUpdatePullRequests` (src/github/update-prs.ts)
-// is used when the workflow sets BULWARK_UPDATE_PULL_REQUESTS=true (the token then needs
-// contents: write and pull-requests: write). Without it, the summary says nothing was opened.
+// is used with the input `open-pull-requests: true` (the token then needs contents: write and
+// pull-requests: write). Without it, the summary says nothing was opened.
 // `updateRepository` is the same for the app's `/bulwark update` (default branch, PRs synced).
 import { TOOL } from "../cli/version.js";
 import type { SourceFile } from "../core/types.js";
@@ -34,7 +34,7 @@ export interface UpdateModeOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Registry and chart-repository clients (default: over the network, credentials from env). */
   datasources?: UpdateDatasources;
-  /** Default: `openUpdatePullRequests` when env BULWARK_UPDATE_PULL_REQUESTS is "true"; see the file comment. */
+  /** How to open pull requests (input open-pull-requests: true → `openUpdatePullRequests`); unset: only list. */
   openPullRequests?: UpdatePullRequestOpener;
 }
 
@@ -76,7 +76,7 @@ export async function runUpdateMode(client: GitHubClient, options: UpdateModeOpt
   const plan = await planUpdates(files, { datasources, config: config.config, now: options.now });
 
   let opened: string;
-  const opener = options.openPullRequests ?? (/^(?:true|1|yes)$/i.test(options.env.BULWARK_UPDATE_PULL_REQUESTS ?? "") ? openUpdatePullRequests : undefined);
+  const opener = options.openPullRequests;
   // With an opener, an empty plan still runs it: open PRs whose dependency is up to date get closed.
   if (opener) {
     const r = await opener(client, plan, { repo: options.repo, sha: options.sha, config });

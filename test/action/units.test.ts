@@ -161,7 +161,8 @@ describe("createActionClient", () => {
 describe("readInputs", () => {
   const read = (m: Record<string, string>) => (n: string) => m[n] ?? "";
   it("applies defaults and parses lists", () => {
-    expect(readInputs(read({ "github-token": "t" }))).toEqual({ token: "t", configPath: ".github/bulwark.yml", mode: "review", paths: [], comment: true, sarifFile: "bulwark.sarif" });
+    expect(readInputs(read({ "github-token": "t" }))).toEqual({ token: "t", configPath: ".github/bulwark.yml", mode: "review", paths: [], comment: true, sarifFile: "bulwark.sarif", openPullRequests: false });
+    expect(readInputs(read({ "github-token": "t", mode: "update", "open-pull-requests": "true" }))).toMatchObject({ mode: "update", openPullRequests: true });
     expect(readInputs(read({ "github-token": "t", "fail-on": "Critical", mode: "SARIF", comment: "false", paths: "k8s/\n# comment\n./charts/**, docker" }))).toMatchObject({
       failOn: "critical",
       mode: "sarif",
@@ -175,6 +176,7 @@ describe("readInputs", () => {
     expect(() => readInputs(read({ "github-token": "t", mode: "fix" }))).toThrow(/input mode/);
     expect(() => readInputs(read({ "github-token": "t", "fail-on": "severe" }))).toThrow(/input fail-on/);
     expect(() => readInputs(read({ "github-token": "t", comment: "maybe" }))).toThrow(/input comment/);
+    expect(() => readInputs(read({ "github-token": "t", "open-pull-requests": "sometimes" }))).toThrow(/input open-pull-requests/);
     expect(() => readInputs(read({ "github-token": "t", config: "../secrets.yml" }))).toThrow(/input config/);
     expect(() => readInputs(read({ "github-token": "t", "sarif-file": "../../etc/x" }))).toThrow(/input sarif-file/);
   });
@@ -245,7 +247,7 @@ describe("action.yml", () => {
     expect(meta.branding).toEqual({ icon: "shield", color: "blue" });
   });
   it("declares exactly the inputs the action reads, with defaults it accepts", () => {
-    expect(Object.keys(meta.inputs).sort()).toEqual(["comment", "config", "fail-on", "github-token", "mode", "paths", "sarif-file"]);
+    expect(Object.keys(meta.inputs).sort()).toEqual(["comment", "config", "fail-on", "github-token", "mode", "open-pull-requests", "paths", "sarif-file"]);
     expect(meta.inputs["github-token"]!.default).toBe("${{ github.token }}");
     expect(readInputs((n) => (n === "github-token" ? "t" : (ACTION_DEFAULTS[n] ?? "")))).toEqual({
       token: "t",
@@ -254,6 +256,7 @@ describe("action.yml", () => {
       paths: [],
       comment: true,
       sarifFile: "bulwark.sarif",
+      openPullRequests: false,
     });
   });
   it("declares exactly the outputs the action writes", () => {
