@@ -2543,15 +2543,15 @@ var require_connect = __commonJS({
             if (this._sessionCache.size < this._maxCachedSessions) {
               return;
             }
-            const ref = this._sessionCache.get(key);
-            if (ref !== void 0 && ref.deref() === void 0) {
+            const ref2 = this._sessionCache.get(key);
+            if (ref2 !== void 0 && ref2.deref() === void 0) {
               this._sessionCache.delete(key);
             }
           });
         }
         get(sessionKey) {
-          const ref = this._sessionCache.get(sessionKey);
-          return ref ? ref.deref() : null;
+          const ref2 = this._sessionCache.get(sessionKey);
+          return ref2 ? ref2.deref() : null;
         }
         set(sessionKey, session) {
           if (this._maxCachedSessions === 0) {
@@ -12870,8 +12870,8 @@ var require_request2 = __commonJS({
           const controllerList = dependentControllerMap.get(ac.signal);
           if (controllerList !== void 0) {
             if (controllerList.size !== 0) {
-              for (const ref of controllerList) {
-                const ctrl = ref.deref();
+              for (const ref2 of controllerList) {
+                const ctrl = ref2.deref();
                 if (ctrl !== void 0) {
                   ctrl.abort(this.reason);
                 }
@@ -20370,9 +20370,9 @@ var require_anchors = __commonJS({
          */
         setAnchors: () => {
           for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
-              ref.node.anchor = ref.anchor;
+            const ref2 = sourceObjects.get(source);
+            if (typeof ref2 === "object" && ref2.anchor && (identity2.isScalar(ref2.node) || identity2.isCollection(ref2.node))) {
+              ref2.node.anchor = ref2.anchor;
             } else {
               const error2 = new Error("Failed to resolve repeated object (this should not happen)");
               error2.source = source;
@@ -20691,15 +20691,15 @@ var require_createNode = __commonJS({
         value = value.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
-      let ref = void 0;
+      let ref2 = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
-        if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
-          return new Alias.Alias(ref.anchor);
+        ref2 = sourceObjects.get(value);
+        if (ref2) {
+          ref2.anchor ?? (ref2.anchor = onAnchor(value));
+          return new Alias.Alias(ref2.anchor);
         } else {
-          ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          ref2 = { anchor: null, node: null };
+          sourceObjects.set(value, ref2);
         }
       }
       if (tagName?.startsWith("!!"))
@@ -20711,8 +20711,8 @@ var require_createNode = __commonJS({
         }
         if (!value || typeof value !== "object") {
           const node2 = new Scalar4.Scalar(value);
-          if (ref)
-            ref.node = node2;
+          if (ref2)
+            ref2.node = node2;
           return node2;
         }
         tagObj = value instanceof Map ? schema[identity2.MAP] : Symbol.iterator in Object(value) ? schema[identity2.SEQ] : schema[identity2.MAP];
@@ -20726,8 +20726,8 @@ var require_createNode = __commonJS({
         node.tag = tagName;
       else if (!tagObj.default)
         node.tag = tagObj.tag;
-      if (ref)
-        ref.node = node;
+      if (ref2)
+        ref2.node = node;
       return node;
     }
     exports.createNode = createNode;
@@ -40785,6 +40785,15 @@ function editsConflict(a, b) {
   const bothInsertsAtSameOffset = a.start === a.end && b.start === b.end && a.start === b.start;
   return bothInsertsAtSameOffset;
 }
+function editsCompatible(a, b) {
+  try {
+    mergeEdits([...a, ...b]);
+    return true;
+  } catch (error2) {
+    if (error2 instanceof OverlappingEditsError) return false;
+    throw error2;
+  }
+}
 function applyEdits(text, edits) {
   assertSinglePath(edits);
   const merged = mergeEdits(edits, text.length);
@@ -50194,10 +50203,10 @@ function parseImageRef(input) {
   }
   const registry = host === void 0 ? DOCKER_HUB : normaliseRegistry(host);
   const repository = registry === DOCKER_HUB && !path2.includes("/") ? `library/${path2}` : path2;
-  const ref = { raw, registry, repository, path: path2, name, hasExplicitRegistry: host !== void 0 };
-  if (tag !== void 0) ref.tag = tag;
-  if (digest !== void 0) ref.digest = digest;
-  return { ok: true, ref };
+  const ref2 = { raw, registry, repository, path: path2, name, hasExplicitRegistry: host !== void 0 };
+  if (tag !== void 0) ref2.tag = tag;
+  if (digest !== void 0) ref2.digest = digest;
+  return { ok: true, ref: ref2 };
 }
 function tryParseImageRef(input) {
   const r = parseImageRef(input);
@@ -50207,26 +50216,26 @@ function familiarName(registry, repository) {
   if (registry !== DOCKER_HUB) return `${registry}/${repository}`;
   return repository.startsWith("library/") ? repository.slice("library/".length) : repository;
 }
-function formatImageRef(ref, options = {}) {
+function formatImageRef(ref2, options = {}) {
   const style = options.style ?? "as-written";
-  const repository = options.repository ?? ref.repository;
+  const repository = options.repository ?? ref2.repository;
   let name;
-  if (style === "canonical") name = `${ref.registry}/${repository}`;
-  else if (style === "familiar") name = familiarName(ref.registry, repository);
-  else if (options.repository === void 0) name = ref.name;
+  if (style === "canonical") name = `${ref2.registry}/${repository}`;
+  else if (style === "familiar") name = familiarName(ref2.registry, repository);
+  else if (options.repository === void 0) name = ref2.name;
   else {
-    const writtenHost = ref.hasExplicitRegistry ? ref.name.slice(0, ref.name.length - ref.path.length - 1) : void 0;
-    const path2 = ref.registry === DOCKER_HUB && !ref.path.includes("/") && repository.startsWith("library/") ? repository.slice("library/".length) : repository;
+    const writtenHost = ref2.hasExplicitRegistry ? ref2.name.slice(0, ref2.name.length - ref2.path.length - 1) : void 0;
+    const path2 = ref2.registry === DOCKER_HUB && !ref2.path.includes("/") && repository.startsWith("library/") ? repository.slice("library/".length) : repository;
     name = writtenHost === void 0 ? path2 : `${writtenHost}/${path2}`;
   }
-  const tag = options.tag === void 0 ? ref.tag : options.tag ?? void 0;
-  const digest = options.digest === void 0 ? ref.digest : options.digest ?? void 0;
+  const tag = options.tag === void 0 ? ref2.tag : options.tag ?? void 0;
+  const digest = options.digest === void 0 ? ref2.digest : options.digest ?? void 0;
   return `${name}${tag !== void 0 ? `:${tag}` : ""}${digest !== void 0 ? `@${digest}` : ""}`;
 }
-function canonicalName(ref) {
-  return `${ref.registry}/${ref.repository}`;
+function canonicalName(ref2) {
+  return `${ref2.registry}/${ref2.repository}`;
 }
-function registryMatches(ref, allowEntry) {
+function registryMatches(ref2, allowEntry) {
   let entry = allowEntry.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
   if (entry.length === 0) return false;
   const prefix2 = entry.endsWith("/");
@@ -50236,16 +50245,16 @@ function registryMatches(ref, allowEntry) {
   let entryPath = slash === -1 ? "" : entry.slice(slash + 1);
   if (entryHost.startsWith("*.")) {
     const suffix = entryHost.slice(1);
-    const host = ref.registry.replace(/:\d+$/, "");
+    const host = ref2.registry.replace(/:\d+$/, "");
     if (!(host.endsWith(suffix) && host.length > suffix.length)) return false;
     if (entryPath === "") return true;
-  } else if (entryHost !== ref.registry) {
+  } else if (entryHost !== ref2.registry) {
     return false;
   }
   if (entryPath === "") return true;
   if (entryHost === DOCKER_HUB && !prefix2 && !entryPath.includes("/")) entryPath = `library/${entryPath}`;
-  if (prefix2) return ref.repository.startsWith(`${entryPath}/`);
-  return ref.repository === entryPath;
+  if (prefix2) return ref2.repository.startsWith(`${entryPath}/`);
+  return ref2.repository === entryPath;
 }
 
 // src/core/data/generated/eol-snapshot.ts
@@ -51238,8 +51247,8 @@ function indexFor2(snapshot) {
   }
   return idx;
 }
-function canonicalKey(ref, snapshot) {
-  const key = `${ref.registry}/${ref.repository}`;
+function canonicalKey(ref2, snapshot) {
+  const key = `${ref2.registry}/${ref2.repository}`;
   for (const mirror of snapshot.dockerHubMirrors) {
     if (key.startsWith(mirror)) return `docker.io/${key.slice(mirror.length)}`;
   }
@@ -51318,37 +51327,37 @@ function padVersion(cycle, precision) {
   while (precision !== void 0 && parts.length < precision) parts.push("0");
   return parts.join(".");
 }
-function baseInfo(snapshot, key, product, ref, todayMs) {
-  const ev = evaluateCycle(ref.cycle, todayMs);
+function baseInfo(snapshot, key, product, ref2, todayMs) {
+  const ev = evaluateCycle(ref2.cycle, todayMs);
   const info2 = {
     product: key,
     productTitle: product.title,
-    cycle: ref.name,
+    cycle: ref2.name,
     status: ev.status,
     eolDate: ev.eolDate,
-    lts: ref.cycle ? isLts(ref.cycle, todayMs) : false,
+    lts: ref2.cycle ? isLts(ref2.cycle, todayMs) : false,
     snapshotDate: snapshot.snapshotDate,
     dataAgeDays: Math.floor((todayMs - dateMs(snapshot.snapshotDate)) / DAY_MS)
   };
-  if (ref.cycle?.codename) info2.codename = ref.cycle.codename;
+  if (ref2.cycle?.codename) info2.codename = ref2.cycle.codename;
   if (ev.daysUntilEol !== void 0) info2.daysUntilEol = ev.daysUntilEol;
   if (ev.extendedSupportEnd !== void 0) {
     info2.extendedSupportEnd = ev.extendedSupportEnd;
     info2.extendedSupportPaid = product.extendedSupportPaid ?? false;
   }
   if (product.advice) info2.advice = product.advice;
-  if (ref.cycle?.source) info2.dataSource = ref.cycle.source;
+  if (ref2.cycle?.source) info2.dataSource = ref2.cycle.source;
   return info2;
 }
 function lookupEolCycle(productKey, cycle, today, snapshot = EOL_SNAPSHOT) {
   const product = snapshot.products[productKey];
   if (!product) return void 0;
-  const ref = findCycleByName(product, cycle);
-  if (!ref) return void 0;
+  const ref2 = findCycleByName(product, cycle);
+  if (!ref2) return void 0;
   const todayMs = dayStart(today);
-  const info2 = baseInfo(snapshot, productKey, product, ref, todayMs);
+  const info2 = baseInfo(snapshot, productKey, product, ref2, todayMs);
   if (info2.status !== "supported") {
-    const r = replacementFor2(product, ref, todayMs, false);
+    const r = replacementFor2(product, ref2, todayMs, false);
     if (r) info2.replacement = { cycle: r.cycle.cycle, eolDate: r.eolDate, ...r.cycle.codename ? { codename: r.cycle.codename } : {} };
   }
   return info2;
@@ -51363,20 +51372,20 @@ function imageComponent(image, tag, snapshot) {
     if (!product) return void 0;
     const from = m.mapping.cycleFrom ?? "tag";
     if (from === "fixed") {
-      const ref2 = m.mapping.cycle !== void 0 ? findCycleByName(product, m.mapping.cycle) : void 0;
-      if (!ref2) return void 0;
-      return { productKey, product, ref: ref2, matchedBy: "image", token: image.name, needCodename: false, change: () => ({ kind: "repository", repository: image.repository, dropTag: false }) };
+      const ref3 = m.mapping.cycle !== void 0 ? findCycleByName(product, m.mapping.cycle) : void 0;
+      if (!ref3) return void 0;
+      return { productKey, product, ref: ref3, matchedBy: "image", token: image.name, needCodename: false, change: () => ({ kind: "repository", repository: image.repository, dropTag: false }) };
     }
     if (from === "repository") {
       const cycle = match2?.groups?.["cycle"];
       const span = match2?.indices?.groups?.["cycle"];
       if (cycle === void 0 || !span) return void 0;
-      const ref2 = findCycleByName(product, cycle);
-      if (!ref2) return void 0;
+      const ref3 = findCycleByName(product, cycle);
+      if (!ref3) return void 0;
       return {
         productKey,
         product,
-        ref: ref2,
+        ref: ref3,
         matchedBy: "image",
         token: cycle,
         needCodename: false,
@@ -51391,13 +51400,13 @@ function imageComponent(image, tag, snapshot) {
     if (!version) return void 0;
     const prefixes = m.mapping.tagPrefixes ?? ["", "v"];
     if (!prefixes.includes(version.prefix.toLowerCase())) return void 0;
-    const ref = findCycleForVersion(product, version.release);
-    if (!ref) return void 0;
+    const ref2 = findCycleForVersion(product, version.release);
+    if (!ref2) return void 0;
     const precision = m.mapping.tagPrecision;
     return {
       productKey,
       product,
-      ref,
+      ref: ref2,
       matchedBy: "image",
       token: version.text,
       needCodename: false,
@@ -51412,12 +51421,12 @@ function osComponents(tag, snapshot) {
     if (!os5.product || os5.cycle === void 0) return;
     const product = snapshot.products[os5.product];
     if (!product) return;
-    const ref = findCycleByName(product, os5.cycle);
-    if (!ref) return;
+    const ref2 = findCycleByName(product, os5.cycle);
+    if (!ref2) return;
     out.push({
       productKey: os5.product,
       product,
-      ref,
+      ref: ref2,
       matchedBy: "os-suffix",
       token: os5.token,
       needCodename: os5.form.kind === "codename",
@@ -52855,32 +52864,32 @@ function imageNameSpan(d, stage) {
   return { start: span.start, end: span.start + end };
 }
 function baseRef(stage, d) {
-  let ref = refs.get(stage);
-  if (ref === void 0) {
+  let ref2 = refs.get(stage);
+  if (ref2 === void 0) {
     const r = isExternalImage(d, stage) ? parseImageRef(stage.image) : void 0;
-    ref = r?.ok ? r.ref : null;
-    refs.set(stage, ref);
+    ref2 = r?.ok ? r.ref : null;
+    refs.set(stage, ref2);
   }
-  return ref ?? void 0;
+  return ref2 ?? void 0;
 }
 function fromLabel(stage) {
   return stage.alias ? `FROM ${stage.imageWritten} (stage "${stage.alias}")` : `FROM ${stage.imageWritten}`;
 }
 var DEBIAN_CODENAMES = /(?:^|[-_.])(?:bookworm|bullseye|buster|trixie|stretch|jessie|jammy|noble|focal|bionic|xenial)(?:$|[-_.])/;
 var DEBIAN_DEFAULT = /* @__PURE__ */ new Set(["debian", "ubuntu", "node", "python", "ruby", "golang", "php", "perl", "rust", "buildpack-deps", "eclipse-temurin", "nginx", "httpd", "redis", "postgres"]);
-function family(ref) {
-  const tag = ref.tag ?? "latest";
-  if (ref.registry === "gcr.io" && ref.repository.startsWith("distroless/")) return "distroless";
+function family(ref2) {
+  const tag = ref2.tag ?? "latest";
+  if (ref2.registry === "gcr.io" && ref2.repository.startsWith("distroless/")) return "distroless";
   if (/windows|nanoserver|servercore|ltsc/.test(tag)) return void 0;
-  if (ref.registry === "docker.io" && ref.repository === "library/node") return "node";
-  if (ref.repository === "library/alpine" || /(?:^|[-_.])alpine/.test(tag)) return "alpine";
+  if (ref2.registry === "docker.io" && ref2.repository === "library/node") return "node";
+  if (ref2.repository === "library/alpine" || /(?:^|[-_.])alpine/.test(tag)) return "alpine";
   if (DEBIAN_CODENAMES.test(tag)) return "debian";
-  if (ref.registry === "docker.io" && ref.repository.startsWith("library/") && DEBIAN_DEFAULT.has(ref.repository.slice(8))) return "debian";
+  if (ref2.registry === "docker.io" && ref2.repository.startsWith("library/") && DEBIAN_DEFAULT.has(ref2.repository.slice(8))) return "debian";
   return void 0;
 }
-function knownNonRoot(ref) {
-  if (ref.registry === "cgr.dev" && ref.repository.startsWith("chainguard/")) return true;
-  const tag = ref.tag ?? "";
+function knownNonRoot(ref2) {
+  if (ref2.registry === "cgr.dev" && ref2.repository.startsWith("chainguard/")) return true;
+  const tag = ref2.tag ?? "";
   return tag === "nonroot" || tag.endsWith("-nonroot");
 }
 function createdUser(d, final) {
@@ -52978,11 +52987,11 @@ var finalUser = {
 function cap(s) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
-function knownTag(d, ref) {
+function knownTag(d, ref2) {
   const tags = /* @__PURE__ */ new Set();
   for (const s of d.stages) {
     const r = baseRef(s, d);
-    if (r && canonicalName(r) === canonicalName(ref) && r.tag && r.tag !== "latest") tags.add(r.tag);
+    if (r && canonicalName(r) === canonicalName(ref2) && r.tag && r.tag !== "latest") tags.add(r.tag);
   }
   return tags.size === 1 ? [...tags][0] : void 0;
 }
@@ -52990,23 +52999,23 @@ var mutableTag = {
   id: "DOCKER-002",
   dockerfile(d, ctx) {
     for (const stage of d.stages) {
-      const ref = baseRef(stage, d);
-      if (!ref || ref.digest) continue;
-      if (ref.tag !== void 0 && ref.tag !== "latest") continue;
+      const ref2 = baseRef(stage, d);
+      if (!ref2 || ref2.digest) continue;
+      if (ref2.tag !== void 0 && ref2.tag !== "latest") continue;
       const span = imageSpan(d, stage);
-      const tag = knownTag(d, ref);
+      const tag = knownTag(d, ref2);
       let fix;
       if (tag && !stage.imageWritten.includes("$") && d.text.slice(span.start, span.end) === stage.imageWritten) {
-        const edit = ref.tag === "latest" ? { start: span.end - "latest".length, end: span.end, newText: tag } : { start: span.end, end: span.end, newText: `:${tag}` };
+        const edit = ref2.tag === "latest" ? { start: span.end - "latest".length, end: span.end, newText: tag } : { start: span.end, end: span.end, newText: `:${tag}` };
         fix = { description: `Use the tag ${tag} (used by another FROM in this Dockerfile)`, edits: [edit] };
       }
-      const what = ref.tag === "latest" ? "uses the tag latest" : "has no tag (so it means latest)";
+      const what = ref2.tag === "latest" ? "uses the tag latest" : "has no tag (so it means latest)";
       ctx.report({
         dockerfile: d,
         start: span.start,
         end: span.end,
         stage: stage.index,
-        message: `${fromLabel(stage)} ${what}: every build may get a different image. ${tag ? `Use ${ref.name}:${tag}, the tag used elsewhere in this file` : "Pin an explicit version tag"} (and ideally a digest).`,
+        message: `${fromLabel(stage)} ${what}: every build may get a different image. ${tag ? `Use ${ref2.name}:${tag}, the tag used elsewhere in this file` : "Pin an explicit version tag"} (and ideally a digest).`,
         ...fix ? { fix } : {}
       });
     }
@@ -53016,8 +53025,8 @@ var notPinned = {
   id: "DOCKER-003",
   dockerfile(d, ctx) {
     for (const stage of d.stages) {
-      const ref = baseRef(stage, d);
-      if (!ref || ref.digest) continue;
+      const ref2 = baseRef(stage, d);
+      if (!ref2 || ref2.digest) continue;
       const span = imageNameSpan(d, stage);
       ctx.report({
         dockerfile: d,
@@ -53034,16 +53043,16 @@ var untrustedRegistry = {
   dockerfile(d, ctx) {
     if (ctx.trustedRegistries.length === 0) return;
     for (const stage of d.stages) {
-      const ref = baseRef(stage, d);
-      if (!ref) continue;
-      if (ctx.trustedRegistries.some((e) => registryMatches(ref, e))) continue;
+      const ref2 = baseRef(stage, d);
+      if (!ref2) continue;
+      if (ctx.trustedRegistries.some((e) => registryMatches(ref2, e))) continue;
       const span = imageNameSpan(d, stage);
       ctx.report({
         dockerfile: d,
         start: span.start,
         end: span.end,
         stage: stage.index,
-        message: `${fromLabel(stage)} pulls from ${ref.registry}, which is not in trustedRegistries (${ctx.trustedRegistries.join(", ")}). Mirror the image into a trusted registry and use it from there, or add the registry to trustedRegistries.`
+        message: `${fromLabel(stage)} pulls from ${ref2.registry}, which is not in trustedRegistries (${ctx.trustedRegistries.join(", ")}). Mirror the image into a trusted registry and use it from there, or add the registry to trustedRegistries.`
       });
     }
   }
@@ -53062,11 +53071,11 @@ var endOfLife = {
   id: "DOCKER-005",
   dockerfile(d, ctx) {
     for (const stage of d.stages) {
-      const ref = baseRef(stage, d);
-      if (!ref) continue;
+      const ref2 = baseRef(stage, d);
+      if (!ref2) continue;
       let results;
       try {
-        results = lookupEol(ref, ctx.now);
+        results = lookupEol(ref2, ctx.now);
       } catch {
         continue;
       }
@@ -53122,12 +53131,12 @@ var nonMinimal = {
     const final = finalStage(d);
     if (!final) return;
     const root = stageChain(d, final)[0];
-    const ref = baseRef(root, d);
-    if (!ref || ref.registry !== "docker.io" || !ref.repository.startsWith("library/")) return;
-    const name = ref.repository.slice(8);
+    const ref2 = baseRef(root, d);
+    if (!ref2 || ref2.registry !== "docker.io" || !ref2.repository.startsWith("library/")) return;
+    const name = ref2.repository.slice(8);
     if (!(name in FULL_IMAGES)) return;
     const minimal = FULL_IMAGES[name];
-    if (minimal && minimal.test(ref.tag ?? "")) return;
+    if (minimal && minimal.test(ref2.tag ?? "")) return;
     const toolchain = minimal === null && ["golang", "rust", "gcc", "maven", "gradle", "buildpack-deps"].includes(name);
     const span = imageNameSpan(d, root);
     ctx.report({
@@ -53228,23 +53237,28 @@ function redact(value) {
   return `${value.slice(0, 2)}${"*".repeat(Math.min(8, value.length - 2))} (${value.length} chars)`;
 }
 
-// src/rules/dockerfile/secrets.ts
+// src/core/secrets/credentials.ts
 var CREDENTIAL_PATTERNS = [
-  [/-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/, "a private key"],
-  [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key ID"],
-  [/\bgh[pousr]_[A-Za-z0-9]{36,}\b/, "a GitHub token"],
-  [/\bgithub_pat_[A-Za-z0-9_]{22,}\b/, "a GitHub token"],
-  [/\bglpat-[A-Za-z0-9_-]{20,}\b/, "a GitLab token"],
-  [/\bxox[abprs]-[A-Za-z0-9-]{10,}\b/, "a Slack token"],
-  [/\bnpm_[A-Za-z0-9]{36}\b/, "an npm token"],
-  [/\b(?:sk|rk)_live_[A-Za-z0-9]{20,}\b/, "a Stripe secret key"],
-  [/\bAIza[0-9A-Za-z_-]{35}\b/, "a Google API key"],
-  [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, "a JSON Web Token"],
-  [/\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@$]+:[^/\s@$]+@/i, "a URL with an embedded password"]
+  { label: "a private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/ },
+  { label: "an AWS access key ID", re: /(?:AKIA|ASIA)[0-9A-Z]{16}/ },
+  { label: "a GitHub token", re: /gh[pousr]_[0-9A-Za-z]{36}/ },
+  { label: "a GitHub token", re: /\bgithub_pat_[A-Za-z0-9_]{22,}\b/ },
+  { label: "a GitLab token", re: /\bglpat-[A-Za-z0-9_-]{20,}\b/ },
+  { label: "a Slack token", re: /xox[baprs]-[0-9A-Za-z-]{10,48}/ },
+  { label: "an npm token", re: /\bnpm_[A-Za-z0-9]{36}\b/ },
+  { label: "a Stripe secret key", re: /\b(?:sk|rk)_live_[A-Za-z0-9]{20,}\b/ },
+  { label: "a Google API key", re: /AIza[0-9A-Za-z\-_]{35}/ },
+  { label: "a JSON Web Token", re: /eyJhbGciO|\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ }
 ];
+var URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@$]+:[^/\s@$]+@/i;
+var NOT_AUTH = /author(?!i[sz])/gi;
+function knownCredential(value) {
+  return CREDENTIAL_PATTERNS.find((p) => p.re.test(value))?.label;
+}
+
+// src/rules/dockerfile/secrets.ts
 function credentialKind(value) {
-  for (const [re, kind2] of CREDENTIAL_PATTERNS) if (re.test(value)) return kind2;
-  return void 0;
+  return knownCredential(value) ?? (URL_WITH_PASSWORD.test(value) ? "a URL with an embedded password" : void 0);
 }
 var SENSITIVE2 = /(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|APIKEY|API_KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH_KEY|(?:^|_)PASS$|(?:^|_)PWD$)/;
 var NOT_A_SECRET = /_(?:FILE|FILES|PATH|DIR|LOCATION|ENDPOINT|HOST|PORT|NAME|USER|USERNAME|TYPE|LENGTH|LEN|TTL|EXPIRY|EXPIRES|EXPIRATION|ENABLED|DISABLED|REQUIRED|HEADER|FIELD|METHOD|MODE|ID|URL|URI|ISSUER|AUDIENCE|SCOPES?|REGION|VERSION|PROVIDER|TIMEOUT|LIMIT|POLICY|COUNT|FORMAT|PREFIX|SUFFIX|KIND|ALGORITHM|LIFETIME|REFRESH_INTERVAL)$/;
@@ -54462,9 +54476,9 @@ var eolImage = {
     for (const c of w.containers) {
       const image = c.value.image;
       if (typeof image !== "string") continue;
-      const ref = tryParseImageRef(image);
-      if (!ref) continue;
-      for (const r of lookupEol(ref, ctx.now)) {
+      const ref2 = tryParseImageRef(image);
+      if (!ref2) continue;
+      for (const r of lookupEol(ref2, ctx.now)) {
         if (r.status === "supported") continue;
         const what = `${r.matchedBy === "os-suffix" ? "based on " : ""}${r.productTitle} ${cycleName(r)}`;
         const to = r.replacement ? ` Move to ${r.replacement.image} (${r.productTitle} ${cycleName(r.replacement)}, supported ${r.replacement.eolDate ? `until ${r.replacement.eolDate}` : "with no announced end"}); check that the tag exists and test the upgrade.` : r.advice ? ` ${r.advice}` : ` No supported ${r.productTitle} release is known to the data.`;
@@ -54482,9 +54496,9 @@ var eolImage = {
 };
 function abandonedComponent(image) {
   if (typeof image !== "string") return void 0;
-  const ref = tryParseImageRef(image);
-  if (!ref) return void 0;
-  const parts = ref.repository.split("/");
+  const ref2 = tryParseImageRef(image);
+  if (!ref2) return void 0;
+  const parts = ref2.repository.split("/");
   const last = parts[parts.length - 1];
   if (last === "tiller") return { what: "tiller", image };
   if (/^kubernetes-dashboard(?:-[a-z0-9]+)?$/.test(last) || parts.includes("kubernetesui") && /^dashboard(?:-[a-z]+)?$/.test(last)) {
@@ -54628,16 +54642,6 @@ function findRbacRules(data) {
 
 // src/core/helm/secrets.ts
 var SECRET_WORD = /passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|bearer|auth|passphrase|htpasswd|connection[_-]?string/i;
-var NOT_AUTH = /author(?!i[sz])/gi;
-var CREDENTIAL_PATTERNS2 = [
-  { label: "an AWS access key ID", re: /AKIA[0-9A-Z]{16}/ },
-  { label: "a GitHub token", re: /gh[pousr]_[0-9A-Za-z]{36}/ },
-  { label: "a Google API key", re: /AIza[0-9A-Za-z\-_]{35}/ },
-  { label: "a Slack token", re: /xox[baprs]-[0-9A-Za-z]{10,48}/ },
-  { label: "a private key", re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
-  { label: "a JSON Web Token", re: /eyJhbGciO/ }
-];
-var URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 var DESCRIPTIVE = /* @__PURE__ */ new Set([
   "enabled",
   "disabled",
@@ -54736,7 +54740,7 @@ function cannotBeSecret(v) {
 function judgeValuesLiteral(name, value) {
   if (value.trim() === "" || isReference(value)) return void 0;
   const length = value.length;
-  const pattern = CREDENTIAL_PATTERNS2.find((p) => p.re.test(value));
+  const pattern = CREDENTIAL_PATTERNS.find((p) => p.re.test(value));
   if (pattern) return { severity: "critical", reason: `it looks like ${pattern.label}`, placeholder: false, length };
   if (URL_WITH_PASSWORD.test(value)) return { severity: "high", reason: "it is a URL with an embedded password", placeholder: false, length };
   if (!isValuesSecretKey(name) || cannotBeSecret(value)) return void 0;
@@ -56057,15 +56061,15 @@ function images(w) {
   }
   return out;
 }
-function isMutableLatest(ref) {
-  return ref.digest === void 0 && (ref.tag === void 0 || ref.tag === "latest");
+function isMutableLatest(ref2) {
+  return ref2.digest === void 0 && (ref2.tag === void 0 || ref2.tag === "latest");
 }
 var mutableTag2 = {
   id: "K8S-IMAGE-001",
   workload(w, ctx) {
-    for (const { c, raw, ref } of images(w)) {
-      if (!isMutableLatest(ref)) continue;
-      const what = ref.tag === void 0 ? 'has no tag, so the runtime pulls ":latest"' : 'uses the mutable ":latest" tag';
+    for (const { c, raw, ref: ref2 } of images(w)) {
+      if (!isMutableLatest(ref2)) continue;
+      const what = ref2.tag === void 0 ? 'has no tag, so the runtime pulls ":latest"' : 'uses the mutable ":latest" tag';
       ctx.report({
         object: w.obj,
         container: c,
@@ -56078,13 +56082,13 @@ var mutableTag2 = {
 var notPinned2 = {
   id: "K8S-IMAGE-002",
   workload(w, ctx) {
-    for (const { c, raw, ref } of images(w)) {
-      if (ref.digest !== void 0) continue;
+    for (const { c, raw, ref: ref2 } of images(w)) {
+      if (ref2.digest !== void 0) continue;
       ctx.report({
         object: w.obj,
         container: c,
         path: [...c.path, "image"],
-        message: `${where2(w, c)}: image "${raw}" is not pinned by digest; a re-pushed tag silently changes what runs. Pin it as ${ref.name}:${ref.tag ?? "<version>"}@sha256:<index digest> (the update feature with updates.pinDigests does this).`
+        message: `${where2(w, c)}: image "${raw}" is not pinned by digest; a re-pushed tag silently changes what runs. Pin it as ${ref2.name}:${ref2.tag ?? "<version>"}@sha256:<index digest> (the update feature with updates.pinDigests does this).`
       });
     }
   }
@@ -56094,9 +56098,9 @@ var untrustedRegistry2 = {
   workload(w, ctx) {
     const allow = ctx.trustedRegistries.filter((e) => e.trim() !== "");
     if (allow.length === 0) return;
-    for (const { c, raw, ref } of images(w)) {
-      if (allow.some((entry) => registryMatches(ref, entry))) continue;
-      const shown = `${ref.registry}/${ref.repository}${ref.hasExplicitRegistry ? "" : " (Docker Hub: no registry written)"}`;
+    for (const { c, raw, ref: ref2 } of images(w)) {
+      if (allow.some((entry) => registryMatches(ref2, entry))) continue;
+      const shown = `${ref2.registry}/${ref2.repository}${ref2.hasExplicitRegistry ? "" : " (Docker Hub: no registry written)"}`;
       ctx.report({
         object: w.obj,
         container: c,
@@ -56111,8 +56115,8 @@ var SUCCESSOR_REGISTRY = "registry.k8s.io";
 var frozenRegistry = {
   id: "K8S-IMAGE-004",
   workload(w, ctx) {
-    for (const { c, raw, ref } of images(w)) {
-      if (ref.registry !== FROZEN_REGISTRY) continue;
+    for (const { c, raw, ref: ref2 } of images(w)) {
+      if (ref2.registry !== FROZEN_REGISTRY) continue;
       const trimmed = raw.trim();
       const rewritten = SUCCESSOR_REGISTRY + trimmed.slice(trimmed.indexOf("/"));
       ctx.report({
@@ -56125,16 +56129,16 @@ var frozenRegistry = {
     }
   }
 };
-function defaultPullPolicy(ref) {
-  return ref.tag === void 0 || ref.tag === "latest" ? "Always" : "IfNotPresent";
+function defaultPullPolicy(ref2) {
+  return ref2.tag === void 0 || ref2.tag === "latest" ? "Always" : "IfNotPresent";
 }
 var pullPolicy = {
   id: "K8S-IMAGE-005",
   workload(w, ctx) {
-    for (const { c, raw, ref } of images(w)) {
-      if (ref.digest !== void 0) continue;
+    for (const { c, raw, ref: ref2 } of images(w)) {
+      if (ref2.digest !== void 0) continue;
       const set = c.value.imagePullPolicy;
-      const policy = typeof set === "string" ? set : defaultPullPolicy(ref);
+      const policy = typeof set === "string" ? set : defaultPullPolicy(ref2);
       if (policy === "Always") continue;
       reportPullPolicy(w, c, raw, policy, typeof set === "string", ctx);
     }
@@ -56686,10 +56690,10 @@ function grantsEverything(o) {
   return rulesOf(o).some((r) => r.apiGroups.includes("*") && r.resources.includes("*") && r.verbs.includes("*"));
 }
 function boundRole(p, b) {
-  const ref = roleRef(b);
-  if (!ref) return void 0;
-  if (ref.kind === "ClusterRole") return p.byKind("ClusterRole").find((r) => isRole(r) && r.name === ref.name);
-  if (ref.kind === "Role" && b.kind === "RoleBinding") return p.byKind("Role").find((r) => isRole(r) && r.name === ref.name && namespaceOf(r) === namespaceOf(b));
+  const ref2 = roleRef(b);
+  if (!ref2) return void 0;
+  if (ref2.kind === "ClusterRole") return p.byKind("ClusterRole").find((r) => isRole(r) && r.name === ref2.name);
+  if (ref2.kind === "Role" && b.kind === "RoleBinding") return p.byKind("Role").find((r) => isRole(r) && r.name === ref2.name && namespaceOf(r) === namespaceOf(b));
   return void 0;
 }
 function allPowerfulSource(p, role, seen = /* @__PURE__ */ new Set()) {
@@ -56713,11 +56717,11 @@ var clusterAdminBinding = {
   project(p, ctx) {
     for (const b of p.objects) {
       if (!isBinding(b) || isBuiltinBinding(b)) continue;
-      const ref = roleRef(b);
-      if (!ref) continue;
+      const ref2 = roleRef(b);
+      if (!ref2) continue;
       const severity2 = b.kind === "ClusterRoleBinding" ? "critical" : "high";
       const scope = b.kind === "ClusterRoleBinding" ? "on the whole cluster" : `in namespace "${namespaceOf(b)}"`;
-      if (ref.kind === "ClusterRole" && ref.name === "cluster-admin") {
+      if (ref2.kind === "ClusterRole" && ref2.name === "cluster-admin") {
         ctx.report({
           object: b,
           path: ["roleRef", "name"],
@@ -56763,14 +56767,14 @@ var anonymousSubjects = {
   project(p, ctx) {
     for (const b of p.objects) {
       if (!isBinding(b) || isBuiltinBinding(b)) continue;
-      const ref = roleRef(b);
+      const ref2 = roleRef(b);
       for (const s of subjectsOf(b)) {
         const anonymous = s.kind === "User" && s.name === "system:anonymous" || s.kind === "Group" && s.name === "system:unauthenticated";
         const everyone = s.kind === "Group" && s.name === "system:authenticated";
         if (!anonymous && !everyone) continue;
         if (everyone) {
           const role = boundRole(p, b);
-          if (ref && DISCOVERY_ROLES.has(ref.name)) continue;
+          if (ref2 && DISCOVERY_ROLES.has(ref2.name)) continue;
           if (role && isDiscoveryOnly(role)) continue;
         }
         const who = anonymous ? "unauthenticated requests" : "every authenticated user and service account in the cluster";
@@ -56778,7 +56782,7 @@ var anonymousSubjects = {
           object: b,
           path: ["subjects", s.index],
           severity: anonymous ? "critical" : "high",
-          message: `${b.kind} "${b.name}" binds ${ref ? `${ref.kind} "${ref.name}"` : "its role"} to ${s.kind} ${s.name}, i.e. ${who}. Bind it to the specific users, groups or service accounts that need it.`
+          message: `${b.kind} "${b.name}" binds ${ref2 ? `${ref2.kind} "${ref2.name}"` : "its role"} to ${s.kind} ${s.name}, i.e. ${who}. Bind it to the specific users, groups or service accounts that need it.`
         });
       }
     }
@@ -57089,16 +57093,6 @@ var RESOURCES_CHECKS = [memoryLimit, memoryRequest, cpuRequest, cpuLimit, epheme
 
 // src/rules/secrets.ts
 var SECRET_NAME = /passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|bearer|auth/i;
-var NOT_AUTH2 = /author(?!i[sz])/gi;
-var CREDENTIAL_PATTERNS3 = [
-  { label: "an AWS access key ID", re: /AKIA[0-9A-Z]{16}/ },
-  { label: "a GitHub token", re: /gh[pousr]_[0-9A-Za-z]{36}/ },
-  { label: "a Google API key", re: /AIza[0-9A-Za-z\-_]{35}/ },
-  { label: "a Slack token", re: /xox[baprs]-[0-9A-Za-z]{10,48}/ },
-  { label: "a private key", re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
-  { label: "a JSON Web Token", re: /eyJhbGciO/ }
-];
-var URL_WITH_PASSWORD2 = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 var DESCRIPTIVE_SUFFIXES = /* @__PURE__ */ new Set([
   "enabled",
   "disabled",
@@ -57176,7 +57170,7 @@ function nameWords(name) {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w.toLowerCase());
 }
 function isSecretName(name) {
-  if (!SECRET_NAME.test(name.replace(NOT_AUTH2, ""))) return false;
+  if (!SECRET_NAME.test(name.replace(NOT_AUTH, ""))) return false;
   const words2 = nameWords(name);
   const last = words2[words2.length - 1];
   return last === void 0 || !DESCRIPTIVE_SUFFIXES.has(last);
@@ -57195,9 +57189,9 @@ function isObviouslyNotSecret(value) {
 }
 function judgeLiteral(name, value) {
   if (value.trim() === "" || isReference2(value)) return void 0;
-  const pattern = CREDENTIAL_PATTERNS3.find((p) => p.re.test(value));
+  const pattern = CREDENTIAL_PATTERNS.find((p) => p.re.test(value));
   if (pattern) return { severity: "critical", reason: `it looks like ${pattern.label}` };
-  if (URL_WITH_PASSWORD2.test(value)) return { severity: "high", reason: "it is a URL with an embedded password" };
+  if (URL_WITH_PASSWORD.test(value)) return { severity: "high", reason: "it is a URL with an embedded password" };
   if (isSecretName(name) && !isObviouslyNotSecret(value)) return { severity: "high", reason: "its name says it is a credential" };
   return void 0;
 }
@@ -57251,7 +57245,7 @@ var inlineSecret = {
     if (data.length > 0) {
       const matched = data.filter(([, v]) => {
         const decoded = decodeBase64(v);
-        return decoded !== void 0 && CREDENTIAL_PATTERNS3.some((p) => p.re.test(decoded));
+        return decoded !== void 0 && CREDENTIAL_PATTERNS.some((p) => p.re.test(decoded));
       });
       const tokenNote = type === "kubernetes.io/service-account-token" ? " (a service-account token Secret is filled in by the cluster and should be committed empty)" : "";
       ctx.report({
@@ -57275,7 +57269,7 @@ var EMBEDDED_ASSIGNMENT = /^\s*["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*["']?([^"'\
 function judgeConfigValue(key, value) {
   const direct = value.includes("\n") ? void 0 : judgeLiteral(key, value);
   if (direct) return direct;
-  const pattern = CREDENTIAL_PATTERNS3.find((p) => p.re.test(value));
+  const pattern = CREDENTIAL_PATTERNS.find((p) => p.re.test(value));
   if (pattern) return { severity: "critical", reason: `it contains ${pattern.label}` };
   if (!value.includes("\n")) return void 0;
   for (const line of value.split(/\r?\n/)) {
@@ -57308,23 +57302,23 @@ var secretEnv = {
   workload(w, ctx) {
     for (const c of w.containers) {
       asArray(c.value.env).forEach((e, i) => {
-        const ref = asObj(asObj(asObj(e).valueFrom).secretKeyRef);
-        if (Object.keys(ref).length === 0) return;
+        const ref2 = asObj(asObj(asObj(e).valueFrom).secretKeyRef);
+        if (Object.keys(ref2).length === 0) return;
         ctx.report({
           object: w.obj,
           container: c,
           path: [...c.path, "env", i, "valueFrom", "secretKeyRef"],
-          message: `${where2(w, c)}: env ${String(asObj(e).name)} comes from Secret "${String(ref.name)}" key ${String(ref.key)}. Environment variables leak into crash dumps, child processes and "env" output; mount the Secret as a file if the application can read one.`
+          message: `${where2(w, c)}: env ${String(asObj(e).name)} comes from Secret "${String(ref2.name)}" key ${String(ref2.key)}. Environment variables leak into crash dumps, child processes and "env" output; mount the Secret as a file if the application can read one.`
         });
       });
       asArray(c.value.envFrom).forEach((e, j) => {
-        const ref = asObj(asObj(e).secretRef);
-        if (Object.keys(ref).length === 0) return;
+        const ref2 = asObj(asObj(e).secretRef);
+        if (Object.keys(ref2).length === 0) return;
         ctx.report({
           object: w.obj,
           container: c,
           path: [...c.path, "envFrom", j, "secretRef"],
-          message: `${where2(w, c)}: envFrom loads every key of Secret "${String(ref.name)}" into the environment, where it leaks into crash dumps, child processes and "env" output. Mount the Secret as files if the application can read them.`
+          message: `${where2(w, c)}: envFrom loads every key of Secret "${String(ref2.name)}" into the environment, where it leaks into crash dumps, child processes and "env" output. Mount the Secret as files if the application can read them.`
         });
       });
     }
@@ -57918,20 +57912,45 @@ function pushSuppressWithoutReason(findings, catalog, config, path2, range3, mes
 }
 function verifyFixes(findings, files, options) {
   const texts = new Map(files.map((f) => [f.path, f.text]));
-  const beforeByFile = /* @__PURE__ */ new Map();
+  const byFile = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    if (!f.fix || f.suppressed) continue;
-    const original = texts.get(f.path);
-    if (original === void 0) continue;
-    let before = beforeByFile.get(f.path);
-    if (!before) {
-      before = new Set(scan([{ path: f.path, text: original }], { ...options, verifyFixes: false }).findings.map((x) => x.fingerprint));
-      beforeByFile.set(f.path, before);
+    if (!f.fix || f.suppressed || !texts.has(f.path)) continue;
+    const list = byFile.get(f.path);
+    if (list) list.push(f);
+    else byFile.set(f.path, [f]);
+  }
+  const rescan2 = (path2, text) => scan([{ path: path2, text }], { ...options, verifyFixes: false, fixes: "none" }).findings;
+  for (const [path2, fileFindings] of byFile) {
+    const original = texts.get(path2);
+    const before = new Set(rescan2(path2, original).map((x) => x.fingerprint));
+    const verified = /* @__PURE__ */ new Set();
+    const batch = [];
+    const taken = [];
+    for (const f of fileFindings) {
+      const edits = f.fix.edits;
+      if (edits.some((e) => taken.some((t) => e.start < t.end && t.start < e.end || e.start === t.start))) continue;
+      batch.push(f);
+      taken.push(...edits);
     }
-    const problem = checkFix(f, original, before, options);
-    if (problem) {
-      delete f.fix;
-      f.message += ` (automatic fix withheld: ${problem})`;
+    if (batch.length > 1) {
+      try {
+        const fixed2 = applyTextEdits(original, batch.flatMap((f) => f.fix.edits));
+        const after = rescan2(path2, fixed2);
+        const afterSet = new Set(after.map((x) => x.fingerprint));
+        const clean = !after.some((x) => x.ruleId === "BULWARK-PARSE") && !after.some((x) => !before.has(x.fingerprint) && !x.ruleId.startsWith("BULWARK-") && !isCrossResource(x.ruleId, options));
+        if (clean) {
+          for (const f of batch) if (!afterSet.has(f.fingerprint) || isCrossResource(f.ruleId, options)) verified.add(f);
+        }
+      } catch {
+      }
+    }
+    for (const f of fileFindings) {
+      if (verified.has(f)) continue;
+      const problem = checkFix(f, original, before, options);
+      if (problem) {
+        delete f.fix;
+        f.message += ` (automatic fix withheld: ${problem})`;
+      }
     }
   }
 }
@@ -57943,7 +57962,7 @@ function checkFix(f, original, before, options) {
   } catch (err) {
     return errorMessage(err);
   }
-  const after = scan([{ path: f.path, text: fixed2 }], { ...options, verifyFixes: false }).findings;
+  const after = scan([{ path: f.path, text: fixed2 }], { ...options, verifyFixes: false, fixes: "none" }).findings;
   const parse4 = after.find((x) => x.ruleId === "BULWARK-PARSE");
   if (parse4) return `the fixed file does not parse (${parse4.message})`;
   const fingerprints = new Set(after.map((x) => x.fingerprint));
@@ -57983,7 +58002,7 @@ function summarize(findings, files, resources2) {
     }
     bySeverity[f.severity]++;
     byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
-    if (f.ruleId === "BULWARK-PARSE" || f.ruleId === "BULWARK-LIMIT") errors++;
+    if (f.ruleId === "BULWARK-PARSE" || f.ruleId === "BULWARK-LIMIT" || f.ruleId === "HELM-003") errors++;
   }
   return { files, resources: resources2, findings: findings.length - suppressed, suppressed, bySeverity, byRule, errors };
 }
@@ -59200,7 +59219,7 @@ var compile = (items2, nocase) => {
 var show = (start) => {
   const lines = [];
   const seen = /* @__PURE__ */ new Set();
-  const ref = (n) => n.t === "match" ? "match" : String(n.id);
+  const ref2 = (n) => n.t === "match" ? "match" : String(n.id);
   const walk2 = (n, indent) => {
     if (n.t === "match" || seen.has(n))
       return;
@@ -59208,27 +59227,27 @@ var show = (start) => {
     const line = (desc) => lines.push(`${indent}${n.id}: ${desc}`);
     switch (n.t) {
       case "split":
-        line(`split -> ${n.out.map(ref).join(", ")}`);
+        line(`split -> ${n.out.map(ref2).join(", ")}`);
         for (const o of n.out)
           walk2(o, indent);
         return;
       case "neg":
-        line(`!(${ref(n.sub)}) -> ${ref(n.next)}`);
+        line(`!(${ref2(n.sub)}) -> ${ref2(n.next)}`);
         walk2(n.sub, indent + "  ");
         return walk2(n.next, indent);
       case "lit":
-        line(`${JSON.stringify(n.ch)} -> ${ref(n.next)}`);
+        line(`${JSON.stringify(n.ch)} -> ${ref2(n.next)}`);
         break;
       case "class":
-        line(`${n.re} -> ${ref(n.next)}`);
+        line(`${n.re} -> ${ref2(n.next)}`);
         break;
       default:
-        line(`${n.t === "any" ? "?" : "*"} -> ${ref(n.next)}`);
+        line(`${n.t === "any" ? "?" : "*"} -> ${ref2(n.next)}`);
     }
     walk2(n.next, indent);
   };
   walk2(start, "");
-  return [`start -> ${ref(start)}`, ...lines].join("\n");
+  return [`start -> ${ref2(start)}`, ...lines].join("\n");
 };
 var State = class {
   // set by the Sim, to mark the nodes that this state has
@@ -61513,8 +61532,8 @@ async function refetchTruncated(client, req, result) {
           data = (await client.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner: req.repo.owner, repo: req.repo.repo, file_sha: file.headBlobSha })).data;
         } else {
           const p = side === "head" ? path2 : file?.basePath ?? path2;
-          const ref = side === "head" ? req.headSha : req.baseSha;
-          data = (await client.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: req.repo.owner, repo: req.repo.repo, path: p, ref })).data;
+          const ref2 = side === "head" ? req.headSha : req.baseSha;
+          data = (await client.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: req.repo.owner, repo: req.repo.repo, path: p, ref: ref2 })).data;
         }
         result.requests++;
         if (data.encoding === "base64" && typeof data.content === "string" && data.content !== "") {
@@ -62060,10 +62079,10 @@ function createActionClient(octokit, options = {}) {
   function rewriteConfig(query) {
     if (!configPath) return query;
     const re = new RegExp(`(\\bconfig\\s*:\\s*object\\s*\\(\\s*expression\\s*:\\s*")([^"\\\\:]+):${DEFAULT_CONFIG_PATH.replace(/[.]/g, "\\.")}"`, "g");
-    return query.replace(re, (m, head2, ref) => {
-      if (ref === "HEAD") return m;
+    return query.replace(re, (m, head2, ref2) => {
+      if (ref2 === "HEAD") return m;
       configRewrites++;
-      return `${head2}${ref}:${JSON.stringify(configPath).slice(1, -1)}"`;
+      return `${head2}${ref2}:${JSON.stringify(configPath).slice(1, -1)}"`;
     });
   }
   return {
@@ -62185,8 +62204,8 @@ function parseEvent(name, payload, env) {
     };
   }
   const sha = str3(env.GITHUB_SHA);
-  const ref = str3(env.GITHUB_REF) ?? str3(payload.ref);
-  return { repository, event: { kind: "snapshot", name: name || "unknown", ...sha ? { sha } : {}, ...ref ? { ref } : {} } };
+  const ref2 = str3(env.GITHUB_REF) ?? str3(payload.ref);
+  return { repository, event: { kind: "snapshot", name: name || "unknown", ...sha ? { sha } : {}, ...ref2 ? { ref: ref2 } : {} } };
 }
 
 // src/action/inputs.ts
@@ -62226,7 +62245,8 @@ function readInputs(read) {
     mode,
     paths: parseList(read("paths")),
     comment: bool2("comment", read("comment"), true),
-    sarifFile
+    sarifFile,
+    openPullRequests: bool2("open-pull-requests", read("open-pull-requests"), false)
   };
 }
 
@@ -62803,9 +62823,8 @@ async function scanTree(client, settings, target) {
   };
 }
 
-// src/updates/datasource/index.ts
-import { readFileSync as readFileSync2 } from "node:fs";
-import { join } from "node:path";
+// src/updates/datasource/oci.ts
+import { createHash as createHash2 } from "node:crypto";
 
 // src/updates/datasource/auth.ts
 var DOCKER_HUB_KEYS = ["docker.io", "index.docker.io", "registry-1.docker.io", "https://index.docker.io/v1/", "https://index.docker.io/v1", "registry.hub.docker.com"];
@@ -62918,9 +62937,6 @@ function parseWwwAuthenticate(header2) {
 function basicHeader(c) {
   return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
 }
-
-// src/updates/datasource/helm.ts
-var import_yaml10 = __toESM(require_dist(), 1);
 
 // src/updates/datasource/http.ts
 var DatasourceError = class extends Error {
@@ -63096,253 +63112,7 @@ var HttpClient3 = class {
   }
 };
 
-// src/updates/versioning/policy.ts
-function versionChange(from, to) {
-  const n = Math.max(from.length, to.length);
-  for (let i = 0; i < n; i++) {
-    if ((from[i] ?? 0) !== (to[i] ?? 0)) return i === 0 ? "major" : i === 1 ? "minor" : "patch";
-  }
-  return "none";
-}
-function allowedByPolicy(change, policy) {
-  if (change === "none") return true;
-  if (policy === "major") return true;
-  if (policy === "minor") return change !== "major";
-  return change === "patch";
-}
-
-// src/updates/versioning/docker.ts
-function isArtifactTag(tag) {
-  return /^sha256-[a-f0-9]{64}(?:\.\w+)?$/.test(tag) || /\.(?:sig|att|sbom|metadata)$/.test(tag);
-}
-function shape(t) {
-  const v = t.version;
-  const head2 = v ? `V${v.prefix.toLowerCase()}/${v.precision}/${v.update !== void 0 ? "u" : ""}/${v.build !== void 0 && /^[_+]/.test(v.build) ? v.build[0] : ""}` : "";
-  const rest = t.tokens.filter((tok) => tok.role !== "version" && tok.role !== "prerelease").map((tok) => {
-    if (tok.role === "os") return "OS";
-    if (tok.role === "date") return "D";
-    if (tok.role === "build") return "B";
-    return tok.text.toLowerCase();
-  });
-  return [head2, ...rest].join("|");
-}
-function buildNumber(t) {
-  const b = t.version?.build;
-  if (!b) return -1;
-  const m = /(\d+(?:\.\d+)*)$/.exec(b);
-  return m ? Number(m[1].split(".")[0]) : -1;
-}
-function comparePre(a, b) {
-  if (a === b) return 0;
-  if (a === void 0) return 1;
-  if (b === void 0) return -1;
-  return a.localeCompare(b, "en", { numeric: true });
-}
-function compareTags(a, b) {
-  const pa = a.version?.parts ?? [];
-  const pb = b.version?.parts ?? [];
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  const u = (a.version?.update ?? -1) - (b.version?.update ?? -1);
-  if (u !== 0) return u;
-  const pre = comparePre(a.version?.prerelease, b.version?.prerelease);
-  if (pre !== 0) return pre;
-  const build2 = buildNumber(a) - buildNumber(b);
-  if (build2 !== 0) return build2;
-  return (a.date ?? "").localeCompare(b.date ?? "");
-}
-function cycleIndex(product, cycle) {
-  return EOL_SNAPSHOT.products[product]?.cycles.findIndex((c) => c.cycle === cycle) ?? -1;
-}
-function osIndexOf(t) {
-  return t.os ? t.osTokens.indexOf(t.os) : -1;
-}
-function sameOs(a, b) {
-  if (!a || !b) return a === b;
-  return a.token.toLowerCase() === b.token.toLowerCase();
-}
-var NOT_SUPPORTED = /* @__PURE__ */ new Set(["eol", "lts-only"]);
-function chooseDockerTag(image, current, tags, options) {
-  const cur = parseTag(current);
-  const currentEol = lookupEol({ ...image, tag: current }, options.now);
-  if (cur.sha) return { change: "none", note: `${current} looks like a commit tag: not a version`, currentEol };
-  if (!cur.version && !cur.date) return { change: "none", note: `${current} is a floating tag: it names no release, so there is no newer one to propose`, currentEol };
-  const curShape = shape(cur);
-  const curOs = cur.os;
-  const osEol = currentEol.find((r) => r.matchedBy === "os-suffix" && NOT_SUPPORTED.has(r.status) && curOs?.cycle !== void 0 && r.product === curOs.product);
-  const allowPre = cur.version?.prerelease !== void 0;
-  const sameOsCandidates = [];
-  const newOsCandidates = [];
-  for (const tag of tags) {
-    if (tag === current || isArtifactTag(tag)) continue;
-    const t = parseTag(tag);
-    if (t.floating || t.sha || shape(t) !== curShape) continue;
-    if (t.version?.prerelease !== void 0 && !allowPre) continue;
-    if (cur.date && !cur.version && !t.date) continue;
-    const otherOs = t.osTokens.filter((_o, i) => i !== osIndexOf(t)).map((o) => o.token.toLowerCase());
-    const curOtherOs = cur.osTokens.filter((_o, i) => i !== osIndexOf(cur)).map((o) => o.token.toLowerCase());
-    if (otherOs.join("|") !== curOtherOs.join("|")) continue;
-    const change = versionChange(cur.version?.parts ?? [], t.version?.parts ?? []);
-    if (!allowedByPolicy(change, options.policy)) continue;
-    const order = compareTags(t, cur);
-    if (sameOs(t.os, curOs)) {
-      if (order > 0) sameOsCandidates.push({ tag, parsed: t, change });
-      continue;
-    }
-    if (!osEol || !curOs?.product || !t.os || t.os.family !== curOs.family || t.os.product !== curOs.product) continue;
-    if (t.os.form.kind !== curOs.form.kind || t.os.cycle === void 0) continue;
-    const idx = cycleIndex(curOs.product, t.os.cycle);
-    const curIdx = cycleIndex(curOs.product, curOs.cycle);
-    if (idx < 0 || curIdx >= 0 && idx >= curIdx) continue;
-    const info2 = lookupEolCycle(curOs.product, t.os.cycle, options.now);
-    if (!info2 || NOT_SUPPORTED.has(info2.status)) continue;
-    if (compareVersionOnly(t, cur) < 0) continue;
-    newOsCandidates.push({ tag, parsed: t, change, osMoveTo: { token: t.os.token, cycle: t.os.cycle, eolDate: info2.eolDate, index: idx } });
-  }
-  const rank = options.rank ?? (() => 0);
-  const best = (list) => [...list].sort((a, b) => rank(b.tag) - rank(a.tag) || compareTags(b.parsed, a.parsed) || (a.osMoveTo?.index ?? 0) - (b.osMoveTo?.index ?? 0))[0];
-  const movedOs = best(newOsCandidates);
-  if (movedOs && osEol && curOs) {
-    const change = versionChange(cur.version?.parts ?? [], movedOs.parsed.version?.parts ?? []);
-    const osMove = {
-      family: curOs.family,
-      product: osEol.product,
-      productTitle: osEol.productTitle,
-      from: {
-        token: curOs.token,
-        cycle: osEol.cycle,
-        status: osEol.status,
-        eolDate: osEol.eolDate,
-        ...osEol.extendedSupportEnd ? { extendedSupportEnd: osEol.extendedSupportEnd } : {}
-      },
-      to: { token: movedOs.osMoveTo.token, cycle: movedOs.osMoveTo.cycle, eolDate: movedOs.osMoveTo.eolDate }
-    };
-    return { proposed: movedOs.tag, change, osMove, currentEol };
-  }
-  const same = best(sameOsCandidates);
-  if (same) {
-    const note = osEol ? `${osEol.productTitle} ${osEol.cycle} is end-of-life but no tag of this image in a supported ${osEol.productTitle} release matches` : void 0;
-    return { proposed: same.tag, change: same.change, currentEol, ...note ? { note } : {} };
-  }
-  if (osEol) return { change: "none", note: `${osEol.productTitle} ${osEol.cycle} is end-of-life and no compatible tag in a supported release exists`, currentEol };
-  return { change: "none", currentEol };
-}
-function compareVersionOnly(a, b) {
-  const pa = a.version?.parts ?? [];
-  const pb = b.version?.parts ?? [];
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-// src/updates/datasource/helm.ts
-var HelmRepoClient = class {
-  constructor(options = {}, oci) {
-    this.options = options;
-    this.oci = oci;
-    this.http = new HttpClient3(options);
-  }
-  options;
-  oci;
-  http;
-  indexes = /* @__PURE__ */ new Map();
-  clearCache() {
-    this.indexes.clear();
-  }
-  /** All entries of a repository's index.yaml, by chart name. */
-  index(repoUrl) {
-    const key = repoUrl.replace(/\/+$/, "");
-    let p = this.indexes.get(key);
-    if (!p) {
-      p = this.loadIndex(key);
-      this.indexes.set(key, p);
-    }
-    return p;
-  }
-  async loadIndex(base) {
-    const url = `${base}/index.yaml`;
-    let host;
-    try {
-      host = new URL(url).host;
-    } catch {
-      throw this.http.error("invalid-response", `invalid chart repository URL ${base}`);
-    }
-    const what = `${this.http.redactor.redact(base)} index.yaml`;
-    const headers = { accept: "application/x-yaml, application/yaml, text/yaml, application/json;q=0.9, */*;q=0.1" };
-    const cred = this.options.credentials?.(host);
-    if (cred) {
-      if ("bearer" in cred) {
-        this.http.redactor.add(cred.bearer);
-        headers["authorization"] = `Bearer ${cred.bearer}`;
-      } else {
-        this.http.redactor.add(cred.password);
-        headers["authorization"] = basicHeader(cred);
-      }
-    }
-    const res = await this.http.request(url, { headers, what });
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel().catch(() => void 0);
-      throw this.http.error("auth", `${what}: access denied (HTTP ${res.status})${cred ? " with the configured credentials" : ""}`, res.status);
-    }
-    if (res.status === 404) {
-      await res.body?.cancel().catch(() => void 0);
-      throw this.http.error("not-found", `${what}: not found (HTTP 404)`, 404);
-    }
-    if (!res.ok) {
-      await res.body?.cancel().catch(() => void 0);
-      throw this.http.error("http", `${what}: HTTP ${res.status}`, res.status);
-    }
-    const text = await this.http.text(res, what, this.options.maxIndexBytes ?? 64 * 1024 * 1024);
-    let data;
-    try {
-      data = (0, import_yaml10.parse)(text, { maxAliasCount: 100, uniqueKeys: false });
-    } catch (err) {
-      throw this.http.error("invalid-response", `${what}: not valid YAML (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`);
-    }
-    const entries2 = data?.entries;
-    if (typeof entries2 !== "object" || entries2 === null) throw this.http.error("invalid-response", `${what}: no entries`);
-    const out = /* @__PURE__ */ new Map();
-    for (const [name, list] of Object.entries(entries2)) {
-      if (!Array.isArray(list)) continue;
-      const versions = [];
-      for (const raw of list) {
-        if (!raw || typeof raw !== "object") continue;
-        const version = typeof raw.version === "string" ? raw.version : typeof raw.version === "number" ? String(raw.version) : void 0;
-        if (!version) continue;
-        const v = { version, deprecated: raw.deprecated === true };
-        if (typeof raw.created === "string") v.created = raw.created;
-        else if (raw.created instanceof Date) v.created = raw.created.toISOString();
-        if (typeof raw.appVersion === "string") v.appVersion = raw.appVersion;
-        if (typeof raw.home === "string") v.home = raw.home;
-        if (Array.isArray(raw.sources)) v.sources = raw.sources.filter((s) => typeof s === "string");
-        if (typeof raw.digest === "string") v.digest = raw.digest;
-        versions.push(v);
-      }
-      out.set(name, versions);
-    }
-    return out;
-  }
-  /** Versions of `chart` in an HTTP repository; not-found when the chart is not in the index. */
-  async chartVersions(repoUrl, chart) {
-    const index = await this.index(repoUrl);
-    const versions = index.get(chart);
-    if (!versions) throw this.http.error("not-found", `chart ${chart} is not in ${this.http.redactor.redact(repoUrl.replace(/\/+$/, ""))}/index.yaml`);
-    return versions;
-  }
-  /** Versions of an OCI chart (tags; `_` read back as `+`, artifact tags dropped). */
-  async ociChartVersions(repo) {
-    if (!this.oci) throw this.http.error("invalid-response", "no OCI client configured for OCI charts");
-    const tags = await this.oci.listTags(repo);
-    return tags.filter((t) => !isArtifactTag(t) && t !== "latest").map((t) => ({ version: t.replace(/_/g, "+"), deprecated: false }));
-  }
-};
-
 // src/updates/datasource/oci.ts
-import { createHash as createHash2 } from "node:crypto";
 var MEDIA_TYPES = {
   ociIndex: "application/vnd.oci.image.index.v1+json",
   dockerList: "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -63703,40 +63473,6 @@ function pickChallenge(challenges) {
   return challenges.find((c) => c.scheme === "bearer") ?? challenges.find((c) => c.scheme === "basic") ?? null;
 }
 
-// src/updates/datasource/index.ts
-function createDatasources(options = {}) {
-  const oci = new OciClient(options);
-  const helm = new HelmRepoClient(options, oci);
-  return {
-    oci,
-    helm,
-    clearCache: () => {
-      oci.clearCache();
-      helm.clearCache();
-    },
-    imageTags: (repo) => oci.listTags(repo),
-    resolveDigest: (repo, tag, keep) => oci.resolveDigest(repo, tag, keep),
-    published: (repo, digest) => oci.published(repo, digest),
-    platformDigests: (repo, ref) => oci.platformDigests(repo, ref),
-    imageConfig: (repo, ref) => oci.imageConfig(repo, ref),
-    chartVersions: (url, chart) => helm.chartVersions(url, chart),
-    ociChartVersions: (repo) => helm.ociChartVersions(repo),
-    signatureStatus: (repo, digest) => oci.signatureStatus(repo, digest)
-  };
-}
-function credentialsFromEnvironment(env, cwd = process.cwd()) {
-  const file = env["BULWARK_DOCKER_CONFIG"] ?? (env["DOCKER_CONFIG"] ? join(env["DOCKER_CONFIG"], "config.json") : void 0);
-  let docker;
-  if (file) {
-    try {
-      docker = credentialsFromDockerConfig(readFileSync2(file.startsWith("/") ? file : join(cwd, file), "utf8"));
-    } catch {
-      docker = void 0;
-    }
-  }
-  return combineCredentials(credentialsFromEnv(env), docker);
-}
-
 // src/updates/edits.ts
 var EditContext = class {
   constructor(texts) {
@@ -63886,11 +63622,11 @@ function planSegmentEdits(dep, values, segments) {
 }
 
 // src/updates/extract/common.ts
-var import_yaml11 = __toESM(require_dist(), 1);
+var import_yaml10 = __toESM(require_dist(), 1);
 function scalarAt(file, doc, path2) {
   const loc = locateNode(doc.doc, path2);
   const node = loc.node;
-  if (!node || !(0, import_yaml11.isScalar)(node) || !node.range) return void 0;
+  if (!node || !(0, import_yaml10.isScalar)(node) || !node.range) return void 0;
   return scalarInfo(file, node);
 }
 function scalarInfo(file, node) {
@@ -63908,19 +63644,19 @@ function scalarInfo(file, node) {
 }
 function mapGet(map, key) {
   for (const item of map.items) {
-    if ((0, import_yaml11.isScalar)(item.key) && String(item.key.value) === key) return item.value ?? void 0;
+    if ((0, import_yaml10.isScalar)(item.key) && String(item.key.value) === key) return item.value ?? void 0;
   }
   return void 0;
 }
 function walkMaps(node, path2, visit2) {
   if (!node) return;
-  if ((0, import_yaml11.isMap)(node)) {
+  if ((0, import_yaml10.isMap)(node)) {
     visit2(node, path2);
     for (const item of node.items) {
-      if (!(0, import_yaml11.isScalar)(item.key)) continue;
+      if (!(0, import_yaml10.isScalar)(item.key)) continue;
       walkMaps(item.value, [...path2, String(item.key.value)], visit2);
     }
-  } else if ((0, import_yaml11.isSeq)(node)) {
+  } else if ((0, import_yaml10.isSeq)(node)) {
     node.items.forEach((item, i) => walkMaps(item, [...path2, i], visit2));
   }
 }
@@ -63939,17 +63675,17 @@ function parseImageForUpdate(raw) {
 function skipped(path2, range3, kind2, name, reason) {
   return { path: path2, range: range3, kind: kind2, name, reason };
 }
-function imageFields(ref) {
+function imageFields(ref2) {
   const out = {
     kind: "image",
-    name: ref.name,
-    current: ref.tag ?? "",
+    name: ref2.name,
+    current: ref2.tag ?? "",
     datasource: "docker",
-    packageName: `${ref.registry}/${ref.repository}`,
-    registryUrl: ref.registry,
-    image: ref
+    packageName: `${ref2.registry}/${ref2.repository}`,
+    registryUrl: ref2.registry,
+    image: ref2
   };
-  if (ref.digest !== void 0) out.currentDigest = ref.digest;
+  if (ref2.digest !== void 0) out.currentDigest = ref2.digest;
   return out;
 }
 
@@ -64178,26 +63914,26 @@ function buildSegments(written, base, args) {
 }
 
 // src/updates/extract/helm-values.ts
-var import_yaml13 = __toESM(require_dist(), 1);
+var import_yaml12 = __toESM(require_dist(), 1);
 var IMAGE_KEY = /image$/i;
 var IMAGES_KEY = /^images$/i;
 function extractValuesImages(ctx, root, rootPath, out) {
   const seen = /* @__PURE__ */ new Set();
   walkMaps(root, rootPath, (map, path2) => {
     for (const item of map.items) {
-      if (!(0, import_yaml13.isScalar)(item.key)) continue;
+      if (!(0, import_yaml12.isScalar)(item.key)) continue;
       const key = String(item.key.value);
       const value = item.value;
       const at2 = [...path2, key];
       if (IMAGE_KEY.test(key)) {
-        if ((0, import_yaml13.isScalar)(value)) imageString(ctx, value, at2, out);
-        else if ((0, import_yaml13.isMap)(value) && !seen.has(value)) {
+        if ((0, import_yaml12.isScalar)(value)) imageString(ctx, value, at2, out);
+        else if ((0, import_yaml12.isMap)(value) && !seen.has(value)) {
           seen.add(value);
           imageMap(ctx, value, at2, out);
         }
-      } else if (IMAGES_KEY.test(key) && (0, import_yaml13.isMap)(value)) {
+      } else if (IMAGES_KEY.test(key) && (0, import_yaml12.isMap)(value)) {
         for (const child of value.items) {
-          if (!(0, import_yaml13.isScalar)(child.key) || !(0, import_yaml13.isMap)(child.value) || seen.has(child.value)) continue;
+          if (!(0, import_yaml12.isScalar)(child.key) || !(0, import_yaml12.isMap)(child.value) || seen.has(child.value)) continue;
           seen.add(child.value);
           imageMap(ctx, child.value, [...at2, String(child.key.value)], out);
         }
@@ -64206,7 +63942,7 @@ function extractValuesImages(ctx, root, rootPath, out) {
   });
 }
 function imageString(ctx, node, path2, out) {
-  if (!(0, import_yaml13.isScalar)(node)) return;
+  if (!(0, import_yaml12.isScalar)(node)) return;
   const info2 = scalarInfo(ctx.file, node);
   if (!info2 || info2.numeric || info2.text === "") return;
   if (!info2.text.includes(":") && !info2.text.includes("@")) return;
@@ -64229,7 +63965,7 @@ function imageString(ctx, node, path2, out) {
 function imageMap(ctx, map, path2, out) {
   const str4 = (key) => {
     const n = mapGet(map, key);
-    return n && (0, import_yaml13.isScalar)(n) ? scalarInfo(ctx.file, n) : void 0;
+    return n && (0, import_yaml12.isScalar)(n) ? scalarInfo(ctx.file, n) : void 0;
   };
   const repoKey = str4("repository") ? "repository" : str4("name") && str4("tag") ? "name" : void 0;
   if (!repoKey) return;
@@ -64275,7 +64011,7 @@ function imageMap(ctx, map, path2, out) {
 }
 
 // src/updates/extract/manifests.ts
-var import_yaml14 = __toESM(require_dist(), 1);
+var import_yaml13 = __toESM(require_dist(), 1);
 function imageAt(o, path2, resource, out) {
   const info2 = scalarAt(o.file, o.doc, path2);
   if (!info2 || info2.numeric || info2.text === "") return;
@@ -64313,7 +64049,7 @@ function extractGenericImages(o, out) {
   const root = locateNode(o.doc.doc, o.basePath).node;
   walkMaps(root, o.basePath, (map, path2) => {
     for (const item of map.items) {
-      if (!(0, import_yaml14.isScalar)(item.key) || item.key.value !== "image" || !(0, import_yaml14.isScalar)(item.value)) continue;
+      if (!(0, import_yaml13.isScalar)(item.key) || item.key.value !== "image" || !(0, import_yaml13.isScalar)(item.value)) continue;
       const info2 = scalarInfo(o.file, item.value);
       if (!info2 || info2.numeric || !info2.text.includes(":") && !info2.text.includes("@")) continue;
       if (isTemplated2(info2.text)) continue;
@@ -64427,6 +64163,149 @@ function extractDependencies(files, options = {}) {
   return out;
 }
 
+// src/updates/versioning/policy.ts
+function versionChange(from, to) {
+  const n = Math.max(from.length, to.length);
+  for (let i = 0; i < n; i++) {
+    if ((from[i] ?? 0) !== (to[i] ?? 0)) return i === 0 ? "major" : i === 1 ? "minor" : "patch";
+  }
+  return "none";
+}
+function allowedByPolicy(change, policy) {
+  if (change === "none") return true;
+  if (policy === "major") return true;
+  if (policy === "minor") return change !== "major";
+  return change === "patch";
+}
+
+// src/updates/versioning/docker.ts
+function isArtifactTag(tag) {
+  return /^sha256-[a-f0-9]{64}(?:\.\w+)?$/.test(tag) || /\.(?:sig|att|sbom|metadata)$/.test(tag);
+}
+function shape(t) {
+  const v = t.version;
+  const head2 = v ? `V${v.prefix.toLowerCase()}/${v.precision}/${v.update !== void 0 ? "u" : ""}/${v.build !== void 0 && /^[_+]/.test(v.build) ? v.build[0] : ""}` : "";
+  const rest = t.tokens.filter((tok) => tok.role !== "version" && tok.role !== "prerelease").map((tok) => {
+    if (tok.role === "os") return "OS";
+    if (tok.role === "date") return "D";
+    if (tok.role === "build") return "B";
+    return tok.text.toLowerCase();
+  });
+  return [head2, ...rest].join("|");
+}
+function buildNumber(t) {
+  const b = t.version?.build;
+  if (!b) return -1;
+  const m = /(\d+(?:\.\d+)*)$/.exec(b);
+  return m ? Number(m[1].split(".")[0]) : -1;
+}
+function comparePre(a, b) {
+  if (a === b) return 0;
+  if (a === void 0) return 1;
+  if (b === void 0) return -1;
+  return a.localeCompare(b, "en", { numeric: true });
+}
+function compareTags(a, b) {
+  const pa = a.version?.parts ?? [];
+  const pb = b.version?.parts ?? [];
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  const u = (a.version?.update ?? -1) - (b.version?.update ?? -1);
+  if (u !== 0) return u;
+  const pre = comparePre(a.version?.prerelease, b.version?.prerelease);
+  if (pre !== 0) return pre;
+  const build2 = buildNumber(a) - buildNumber(b);
+  if (build2 !== 0) return build2;
+  return (a.date ?? "").localeCompare(b.date ?? "");
+}
+function cycleIndex(product, cycle) {
+  return EOL_SNAPSHOT.products[product]?.cycles.findIndex((c) => c.cycle === cycle) ?? -1;
+}
+function osIndexOf(t) {
+  return t.os ? t.osTokens.indexOf(t.os) : -1;
+}
+function sameOs(a, b) {
+  if (!a || !b) return a === b;
+  return a.token.toLowerCase() === b.token.toLowerCase();
+}
+var NOT_SUPPORTED = /* @__PURE__ */ new Set(["eol", "lts-only"]);
+function chooseDockerTag(image, current, tags, options) {
+  const cur = parseTag(current);
+  const currentEol = lookupEol({ ...image, tag: current }, options.now);
+  if (cur.sha) return { change: "none", note: `${current} looks like a commit tag: not a version`, currentEol };
+  if (!cur.version && !cur.date) return { change: "none", note: `${current} is a floating tag: it names no release, so there is no newer one to propose`, currentEol };
+  const curShape = shape(cur);
+  const curOs = cur.os;
+  const osEol = currentEol.find((r) => r.matchedBy === "os-suffix" && NOT_SUPPORTED.has(r.status) && curOs?.cycle !== void 0 && r.product === curOs.product);
+  const allowPre = cur.version?.prerelease !== void 0;
+  const sameOsCandidates = [];
+  const newOsCandidates = [];
+  for (const tag of tags) {
+    if (tag === current || isArtifactTag(tag)) continue;
+    const t = parseTag(tag);
+    if (t.floating || t.sha || shape(t) !== curShape) continue;
+    if (t.version?.prerelease !== void 0 && !allowPre) continue;
+    if (cur.date && !cur.version && !t.date) continue;
+    const otherOs = t.osTokens.filter((_o, i) => i !== osIndexOf(t)).map((o) => o.token.toLowerCase());
+    const curOtherOs = cur.osTokens.filter((_o, i) => i !== osIndexOf(cur)).map((o) => o.token.toLowerCase());
+    if (otherOs.join("|") !== curOtherOs.join("|")) continue;
+    const change = versionChange(cur.version?.parts ?? [], t.version?.parts ?? []);
+    if (!allowedByPolicy(change, options.policy)) continue;
+    const order = compareTags(t, cur);
+    if (sameOs(t.os, curOs)) {
+      if (order > 0) sameOsCandidates.push({ tag, parsed: t, change });
+      continue;
+    }
+    if (!osEol || !curOs?.product || !t.os || t.os.family !== curOs.family || t.os.product !== curOs.product) continue;
+    if (t.os.form.kind !== curOs.form.kind || t.os.cycle === void 0) continue;
+    const idx = cycleIndex(curOs.product, t.os.cycle);
+    const curIdx = cycleIndex(curOs.product, curOs.cycle);
+    if (idx < 0 || curIdx >= 0 && idx >= curIdx) continue;
+    const info2 = lookupEolCycle(curOs.product, t.os.cycle, options.now);
+    if (!info2 || NOT_SUPPORTED.has(info2.status)) continue;
+    if (compareVersionOnly(t, cur) < 0) continue;
+    newOsCandidates.push({ tag, parsed: t, change, osMoveTo: { token: t.os.token, cycle: t.os.cycle, eolDate: info2.eolDate, index: idx } });
+  }
+  const rank = options.rank ?? (() => 0);
+  const best = (list) => [...list].sort((a, b) => rank(b.tag) - rank(a.tag) || compareTags(b.parsed, a.parsed) || (a.osMoveTo?.index ?? 0) - (b.osMoveTo?.index ?? 0))[0];
+  const movedOs = best(newOsCandidates);
+  if (movedOs && osEol && curOs) {
+    const change = versionChange(cur.version?.parts ?? [], movedOs.parsed.version?.parts ?? []);
+    const osMove = {
+      family: curOs.family,
+      product: osEol.product,
+      productTitle: osEol.productTitle,
+      from: {
+        token: curOs.token,
+        cycle: osEol.cycle,
+        status: osEol.status,
+        eolDate: osEol.eolDate,
+        ...osEol.extendedSupportEnd ? { extendedSupportEnd: osEol.extendedSupportEnd } : {}
+      },
+      to: { token: movedOs.osMoveTo.token, cycle: movedOs.osMoveTo.cycle, eolDate: movedOs.osMoveTo.eolDate }
+    };
+    return { proposed: movedOs.tag, change, osMove, currentEol };
+  }
+  const same = best(sameOsCandidates);
+  if (same) {
+    const note = osEol ? `${osEol.productTitle} ${osEol.cycle} is end-of-life but no tag of this image in a supported ${osEol.productTitle} release matches` : void 0;
+    return { proposed: same.tag, change: same.change, currentEol, ...note ? { note } : {} };
+  }
+  if (osEol) return { change: "none", note: `${osEol.productTitle} ${osEol.cycle} is end-of-life and no compatible tag in a supported release exists`, currentEol };
+  return { change: "none", currentEol };
+}
+function compareVersionOnly(a, b) {
+  const pa = a.version?.parts ?? [];
+  const pb = b.version?.parts ?? [];
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 // src/updates/versioning/helm.ts
 var import_semver = __toESM(require_semver2(), 1);
 function expandNotEqual(part) {
@@ -64518,24 +64397,24 @@ function chooseChartVersion(current, versions, options) {
 }
 
 // src/updates/vulnerabilities.ts
-function keysOf(ref) {
-  const name = `${ref.registry}/${ref.repository}`;
+function keysOf(ref2) {
+  const name = `${ref2.registry}/${ref2.repository}`;
   const keys = [];
-  if (ref.digest) keys.push(`${name}@${ref.digest}`);
-  if (ref.tag) keys.push(`${name}:${ref.tag}`);
+  if (ref2.digest) keys.push(`${name}@${ref2.digest}`);
+  if (ref2.tag) keys.push(`${name}:${ref2.tag}`);
   return keys;
 }
 var VulnerabilityIndex = class {
   byKey = /* @__PURE__ */ new Map();
   constructor(reports = []) {
-    for (const r of reports) for (const ref of r.refs) for (const k of keysOf(ref)) if (!this.byKey.has(k)) this.byKey.set(k, r);
+    for (const r of reports) for (const ref2 of r.refs) for (const k of keysOf(ref2)) if (!this.byKey.has(k)) this.byKey.set(k, r);
   }
   get size() {
     return this.byKey.size;
   }
   /** The report for an image (digest first, then tag), or undefined when it was not scanned. */
-  forImage(ref) {
-    for (const k of keysOf(ref)) {
+  forImage(ref2) {
+    for (const k of keysOf(ref2)) {
       const hit = this.byKey.get(k);
       if (hit) return hit;
     }
@@ -64557,9 +64436,9 @@ function branchNameFor(dep) {
   const name = dep.image ? familiar(dep.image) : dep.name;
   return `bulwark/update/${dep.kind}-${slug(name)}`;
 }
-function familiar(ref) {
-  if (ref.registry !== "docker.io") return `${ref.registry}/${ref.repository}`;
-  return ref.repository.startsWith("library/") ? ref.repository.slice("library/".length) : ref.repository;
+function familiar(ref2) {
+  if (ref2.registry !== "docker.io") return `${ref2.registry}/${ref2.repository}`;
+  return ref2.repository.startsWith("library/") ? ref2.repository.slice("library/".length) : ref2.repository;
 }
 function errorMessage2(err) {
   return err instanceof Error ? err.message : String(err);
@@ -64891,6 +64770,444 @@ function bodyFor(u, r, dep) {
   return `${lines.join("\n")}
 `;
 }
+function groupUpdates(updates) {
+  const byBranch = /* @__PURE__ */ new Map();
+  for (const u of updates) {
+    if (u.edits.length === 0) continue;
+    const list = byBranch.get(u.branchName) ?? [];
+    list.push(u);
+    byBranch.set(u.branchName, list);
+  }
+  const groups = [];
+  for (const [branchName, all] of byBranch) {
+    const list = [];
+    for (const u of all) if (list.every((o) => editsCompatible(o.edits, u.edits))) list.push(u);
+    const edits = mergeEdits(list.flatMap((u) => u.edits)).sort((a, b) => a.path === b.path ? a.start - b.start : a.path < b.path ? -1 : 1);
+    const first = list[0];
+    const targets = [...new Set(list.map((u) => u.proposed + (u.digest ? `@${u.digest}` : "")))];
+    const title = list.length === 1 || targets.length === 1 ? first.title : `Update ${first.kind === "chart" ? "Helm chart " : ""}${first.name} (${list.length} references)`;
+    const body = list.length === 1 ? first.body : list.map((u) => `### \`${u.path}\` line ${u.range.startLine}
+
+${u.body}`).join("\n---\n\n");
+    groups.push({ branchName, updates: list, edits, title, body });
+  }
+  return groups;
+}
+
+// src/github/update-prs.ts
+var UPDATE_BRANCH_PREFIX = "bulwark/update/";
+var STATE_MARKER = "bulwark-update-state";
+var AUTOCLOSED_MARKER = "<!-- bulwark-update-autoclosed -->";
+var MAX_BODY = 6e4;
+function parseUpdateMarkers(body) {
+  const out = [];
+  for (const m of (body ?? "").matchAll(/<!-- bulwark-update (\{.*?\}) -->/g)) {
+    try {
+      const v = JSON.parse(m[1]);
+      if (v && typeof v === "object") out.push(v);
+    } catch {
+    }
+  }
+  return out;
+}
+function parseStateMarker(body) {
+  const m = new RegExp(`<!-- ${STATE_MARKER} (\\{.*?\\}) -->`).exec(body ?? "");
+  if (!m) return void 0;
+  try {
+    const v = JSON.parse(m[1]);
+    return v && typeof v === "object" ? v : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function versionKey(from, to, digest) {
+  return from === to ? `${to ?? ""}@${digest ?? ""}` : to ?? "";
+}
+function fingerprintOfMarkers(ms) {
+  return ms.map((m) => `${m.dependency ?? ""}=${m.to ?? ""}${m.digest ? `@${m.digest}` : ""}`).sort().join("\n");
+}
+function groupMarkers(g) {
+  return g.updates.map((u) => ({ branch: u.branchName, dependency: u.id, from: u.current, to: u.proposed, ...u.digest ? { digest: u.digest } : {} }));
+}
+function bodyFor2(g, state) {
+  let body = g.body;
+  if (body.length > MAX_BODY) {
+    const markers = groupMarkers(g).map((m) => `<!-- bulwark-update ${JSON.stringify(m).replace(/--/g, "\\u002d\\u002d")} -->`);
+    body = `${body.slice(0, MAX_BODY - markers.join("\n").length - 200)}
+
+\u2026 (shortened)
+
+${markers.join("\n")}
+`;
+  }
+  return `${body.trimEnd()}
+<!-- ${STATE_MARKER} ${JSON.stringify(state)} -->
+`;
+}
+function isOurs(pr, repo) {
+  const full = pr.head.repo?.full_name;
+  return pr.head.ref.startsWith(UPDATE_BRANCH_PREFIX) && (full === void 0 || full.toLowerCase() === `${repo.owner}/${repo.repo}`.toLowerCase()) && parseUpdateMarkers(pr.body).length > 0;
+}
+function ref(pr, sha) {
+  return { branch: pr.head.ref, number: pr.number, title: pr.title, ...pr.html_url ? { url: pr.html_url } : {}, ...sha ? { sha } : {} };
+}
+async function branchHead(client, repo, branch) {
+  try {
+    const res = await client.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner: repo.owner, repo: repo.repo, ref: `heads/${branch}` });
+    return res.data.object?.sha;
+  } catch (err) {
+    if (errorStatus(err) === 404) return void 0;
+    throw err;
+  }
+}
+async function makeCommit(client, repo, parent, files, message2) {
+  const { owner, repo: name } = repo;
+  const p = (await client.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner, repo: name, ref: parent, per_page: 1 })).data;
+  const baseTree = p.commit?.tree?.sha;
+  if (!baseTree) throw new Error(`commit ${parent} has no tree`);
+  const entries2 = [];
+  for (const [path2, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    const blob = (await client.request("POST /repos/{owner}/{repo}/git/blobs", { owner, repo: name, content: text, encoding: "utf-8" })).data;
+    entries2.push({ path: path2, mode: "100644", type: "blob", sha: blob.sha });
+  }
+  const tree = (await client.request("POST /repos/{owner}/{repo}/git/trees", { owner, repo: name, base_tree: baseTree, tree: entries2 })).data;
+  const commit = (await client.request("POST /repos/{owner}/{repo}/git/commits", { owner, repo: name, message: message2, tree: tree.sha, parents: [parent] })).data;
+  return commit.sha;
+}
+async function setBranch(client, repo, branch, sha, exists2) {
+  const { owner, repo: name } = repo;
+  if (!exists2) {
+    try {
+      await client.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo: name, ref: `refs/heads/${branch}`, sha });
+      return;
+    } catch (err) {
+      if (errorStatus(err) !== 422) throw err;
+    }
+  }
+  await client.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo: name, ref: `heads/${branch}`, sha, force: true });
+}
+function commitMessage(g) {
+  const lines = g.updates.map((u) => `- ${u.path}: ${u.name} ${u.current} \u2192 ${u.proposed}${u.digest ? ` (${u.digest.slice(0, 19)})` : ""}`);
+  return `${g.title}
+
+${[...new Set(lines)].join("\n")}
+`;
+}
+async function syncUpdatePullRequests(client, repo, plan, options) {
+  const result = { created: [], updated: [], rebased: [], closed: [], unchanged: [], skipped: [], errors: plan.errors.map((e) => ({ ...e })) };
+  const { owner, repo: name } = repo;
+  const errorBranches = /* @__PURE__ */ new Map();
+  for (const e of plan.errors) {
+    for (const d of plan.dependencies) {
+      if ((e.path === void 0 || e.path === d.path) && (e.dependency === void 0 || e.dependency === d.name)) errorBranches.set(branchNameFor(d), e.message);
+    }
+  }
+  const groups = groupUpdates(plan.updates);
+  const proposedBranches = new Set(plan.updates.map((u) => u.branchName));
+  let baseSha;
+  let open2;
+  try {
+    baseSha = await branchHead(client, repo, options.baseBranch);
+    if (!baseSha) throw new Error(`the base branch ${options.baseBranch} does not exist`);
+    result.baseSha = baseSha;
+    open2 = (await paginate2(client, "GET /repos/{owner}/{repo}/pulls", { owner, repo: name, state: "open", base: options.baseBranch })).filter((p) => isOurs(p, repo));
+  } catch (err) {
+    result.errors.push({ message: `could not read ${owner}/${name}: ${errorSummary(err)}` });
+    return result;
+  }
+  let openCount = open2.length;
+  for (const pr of open2) {
+    const branch = pr.head.ref;
+    if (proposedBranches.has(branch)) continue;
+    if (errorBranches.has(branch)) {
+      result.skipped.push({ branch, number: pr.number, reason: `the lookup failed (${errorBranches.get(branch)}); left open` });
+      continue;
+    }
+    const deps = plan.dependencies.filter((d) => branchNameFor(d) === branch);
+    if (deps.length === 0 && plan.errors.length > 0) {
+      result.skipped.push({ branch, number: pr.number, reason: "the dependency was not found, but some lookups failed; left open" });
+      continue;
+    }
+    try {
+      const head2 = await branchHead(client, repo, branch);
+      const state = parseStateMarker(pr.body);
+      if (head2 !== void 0 && head2 !== state?.commit) {
+        result.skipped.push({ branch, number: pr.number, reason: `no longer needed, but the branch has commits Bulwark did not make (${head2.slice(0, 7)}); left open` });
+        continue;
+      }
+      const why = deps.length === 0 ? "the dependency is no longer used" : `\`${options.baseBranch}\` already has the proposed version (or newer), or the policy no longer allows it`;
+      await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+        owner,
+        repo: name,
+        issue_number: pr.number,
+        body: `Bulwark closes this pull request as **obsolete/superseded**: ${why}.`
+      });
+      await client.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+        owner,
+        repo: name,
+        pull_number: pr.number,
+        state: "closed",
+        title: pr.title.endsWith(" - autoclosed") ? pr.title : `${pr.title} - autoclosed`,
+        body: `${(pr.body ?? "").trimEnd()}
+${AUTOCLOSED_MARKER}
+`
+      });
+      openCount--;
+      result.closed.push(ref(pr));
+    } catch (err) {
+      result.errors.push({ branch, message: `could not close #${pr.number}: ${errorSummary(err)}` });
+    }
+  }
+  const active = groups.filter((g) => {
+    if (g.edits.length === 0) return false;
+    const why = errorBranches.get(g.branchName);
+    if (why !== void 0) result.skipped.push({ branch: g.branchName, reason: `a lookup failed (${why}); left as is` });
+    return why === void 0;
+  });
+  const paths = [...new Set(active.flatMap((g) => g.edits.map((e) => e.path)))];
+  const texts = /* @__PURE__ */ new Map();
+  const stale = /* @__PURE__ */ new Map();
+  if (paths.length > 0) {
+    const compare = options.planSha !== void 0 && options.planSha !== baseSha;
+    try {
+      const contents = await fetchContents(client, { repo, headSha: baseSha, ...compare ? { baseSha: options.planSha } : {}, files: paths.map((p) => ({ path: p, ...compare ? { basePath: p } : {}, hasHead: true })) });
+      for (const p of paths) {
+        const blob = contents.head.get(p);
+        if (!blob || blob.text === null || blob.isBinary || blob.truncated) stale.set(p, `${p} cannot be read at ${options.baseBranch}`);
+        else if (compare && contents.base.get(p)?.text !== blob.text) stale.set(p, `${p} changed on ${options.baseBranch} since the plan was made; the next run updates it`);
+        else texts.set(p, blob.text);
+      }
+    } catch (err) {
+      result.errors.push({ message: `could not read the files to update: ${errorSummary(err)}` });
+      return result;
+    }
+  }
+  const newTexts = (edits) => {
+    const out = /* @__PURE__ */ new Map();
+    for (const p of new Set(edits.map((e) => e.path))) out.set(p, applyTextEdits(texts.get(p), edits.filter((e) => e.path === p)));
+    return out;
+  };
+  for (const g of active) {
+    const branch = g.branchName;
+    const staleWhy = [...new Set(g.edits.map((e) => e.path))].map((p) => stale.get(p)).find((x) => x !== void 0);
+    try {
+      const prs = await paginate2(client, "GET /repos/{owner}/{repo}/pulls", { owner, repo: name, head: `${owner}:${branch}`, state: "all" });
+      const current = prs.find((p) => p.state === "open");
+      const markers = groupMarkers(g);
+      const fingerprint2 = fingerprintOfMarkers(markers);
+      if (current) {
+        const theirs = parseUpdateMarkers(current.body);
+        const state = parseStateMarker(current.body);
+        if (theirs.length === 0 || !state) {
+          result.skipped.push({ branch, number: current.number, reason: "an open pull request on this branch has no Bulwark marker; left alone" });
+          continue;
+        }
+        const same = fingerprintOfMarkers(theirs) === fingerprint2;
+        if (same && state.base === baseSha) {
+          result.unchanged.push(ref(current, state.commit));
+          continue;
+        }
+        const head2 = await branchHead(client, repo, branch);
+        if (head2 !== state.commit) {
+          result.skipped.push({ branch, number: current.number, reason: `the branch has commits Bulwark did not make (head ${head2?.slice(0, 7) ?? "missing"}): not ${same ? "rebased" : "updated"}` });
+          continue;
+        }
+        if (staleWhy) {
+          result.skipped.push({ branch, number: current.number, reason: staleWhy });
+          continue;
+        }
+        const sha2 = await makeCommit(client, repo, baseSha, newTexts(g.edits), commitMessage(g));
+        await setBranch(client, repo, branch, sha2, true);
+        await client.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { owner, repo: name, pull_number: current.number, title: g.title, body: bodyFor2(g, { base: baseSha, commit: sha2 }) });
+        (same ? result.rebased : result.updated).push({ ...ref(current, sha2), title: g.title });
+        continue;
+      }
+      const wanted = new Set(markers.map((m) => versionKey(m.from, m.to, m.digest)));
+      const ignoredBy = prs.find((p) => {
+        if (p.state !== "closed" || p.merged_at || (p.body ?? "").includes(AUTOCLOSED_MARKER)) return false;
+        const closedKeys = new Set(parseUpdateMarkers(p.body).map((m) => versionKey(m.from, m.to, m.digest)));
+        return closedKeys.size > 0 && [...wanted].every((k) => closedKeys.has(k));
+      });
+      if (ignoredBy) {
+        result.skipped.push({ branch, number: ignoredBy.number, reason: `#${ignoredBy.number} proposing this version was closed without merging: this version is ignored` });
+        continue;
+      }
+      if (openCount >= options.limit) {
+        result.skipped.push({ branch, reason: `the limit of ${options.limit} open update pull requests is reached (updates.openPullRequestsLimit)` });
+        continue;
+      }
+      if (staleWhy) {
+        result.skipped.push({ branch, reason: staleWhy });
+        continue;
+      }
+      const exists2 = await branchHead(client, repo, branch) !== void 0;
+      const sha = await makeCommit(client, repo, baseSha, newTexts(g.edits), commitMessage(g));
+      await setBranch(client, repo, branch, sha, exists2);
+      const created = (await client.request("POST /repos/{owner}/{repo}/pulls", { owner, repo: name, title: g.title, head: branch, base: options.baseBranch, body: bodyFor2(g, { base: baseSha, commit: sha }) })).data;
+      openCount++;
+      result.created.push(ref(created, sha));
+    } catch (err) {
+      result.errors.push({ branch, message: errorSummary(err) });
+    }
+  }
+  return result;
+}
+function describeSync(r) {
+  const lines = [];
+  const list = (label, prs) => {
+    if (prs.length > 0) lines.push(`**${label}**: ${prs.map((p) => `#${p.number} (\`${p.branch}\`)`).join(", ")}`);
+  };
+  list("Opened", r.created);
+  list("Updated", r.updated);
+  list("Rebased", r.rebased);
+  list("Closed as obsolete", r.closed);
+  list("Unchanged", r.unchanged);
+  for (const s of r.skipped) lines.push(`- \`${s.branch}\`${s.number !== void 0 ? ` (#${s.number})` : ""}: ${s.reason}`);
+  const own = r.errors.filter((e) => e.branch !== void 0 || e.path === void 0 && e.dependency === void 0);
+  for (const e of own) lines.push(`- \u26A0\uFE0F ${e.branch ? `\`${e.branch}\`: ` : ""}${e.message}`);
+  return lines.join("\n");
+}
+
+// src/updates/datasource/index.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+import { join } from "node:path";
+
+// src/updates/datasource/helm.ts
+var import_yaml16 = __toESM(require_dist(), 1);
+var HelmRepoClient = class {
+  constructor(options = {}, oci) {
+    this.options = options;
+    this.oci = oci;
+    this.http = new HttpClient3(options);
+  }
+  options;
+  oci;
+  http;
+  indexes = /* @__PURE__ */ new Map();
+  clearCache() {
+    this.indexes.clear();
+  }
+  /** All entries of a repository's index.yaml, by chart name. */
+  index(repoUrl) {
+    const key = repoUrl.replace(/\/+$/, "");
+    let p = this.indexes.get(key);
+    if (!p) {
+      p = this.loadIndex(key);
+      this.indexes.set(key, p);
+    }
+    return p;
+  }
+  async loadIndex(base) {
+    const url = `${base}/index.yaml`;
+    let host;
+    try {
+      host = new URL(url).host;
+    } catch {
+      throw this.http.error("invalid-response", `invalid chart repository URL ${base}`);
+    }
+    const what = `${this.http.redactor.redact(base)} index.yaml`;
+    const headers = { accept: "application/x-yaml, application/yaml, text/yaml, application/json;q=0.9, */*;q=0.1" };
+    const cred = this.options.credentials?.(host);
+    if (cred) {
+      if ("bearer" in cred) {
+        this.http.redactor.add(cred.bearer);
+        headers["authorization"] = `Bearer ${cred.bearer}`;
+      } else {
+        this.http.redactor.add(cred.password);
+        headers["authorization"] = basicHeader(cred);
+      }
+    }
+    const res = await this.http.request(url, { headers, what });
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel().catch(() => void 0);
+      throw this.http.error("auth", `${what}: access denied (HTTP ${res.status})${cred ? " with the configured credentials" : ""}`, res.status);
+    }
+    if (res.status === 404) {
+      await res.body?.cancel().catch(() => void 0);
+      throw this.http.error("not-found", `${what}: not found (HTTP 404)`, 404);
+    }
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => void 0);
+      throw this.http.error("http", `${what}: HTTP ${res.status}`, res.status);
+    }
+    const text = await this.http.text(res, what, this.options.maxIndexBytes ?? 64 * 1024 * 1024);
+    let data;
+    try {
+      data = (0, import_yaml16.parse)(text, { maxAliasCount: 100, uniqueKeys: false });
+    } catch (err) {
+      throw this.http.error("invalid-response", `${what}: not valid YAML (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`);
+    }
+    const entries2 = data?.entries;
+    if (typeof entries2 !== "object" || entries2 === null) throw this.http.error("invalid-response", `${what}: no entries`);
+    const out = /* @__PURE__ */ new Map();
+    for (const [name, list] of Object.entries(entries2)) {
+      if (!Array.isArray(list)) continue;
+      const versions = [];
+      for (const raw of list) {
+        if (!raw || typeof raw !== "object") continue;
+        const version = typeof raw.version === "string" ? raw.version : typeof raw.version === "number" ? String(raw.version) : void 0;
+        if (!version) continue;
+        const v = { version, deprecated: raw.deprecated === true };
+        if (typeof raw.created === "string") v.created = raw.created;
+        else if (raw.created instanceof Date) v.created = raw.created.toISOString();
+        if (typeof raw.appVersion === "string") v.appVersion = raw.appVersion;
+        if (typeof raw.home === "string") v.home = raw.home;
+        if (Array.isArray(raw.sources)) v.sources = raw.sources.filter((s) => typeof s === "string");
+        if (typeof raw.digest === "string") v.digest = raw.digest;
+        versions.push(v);
+      }
+      out.set(name, versions);
+    }
+    return out;
+  }
+  /** Versions of `chart` in an HTTP repository; not-found when the chart is not in the index. */
+  async chartVersions(repoUrl, chart) {
+    const index = await this.index(repoUrl);
+    const versions = index.get(chart);
+    if (!versions) throw this.http.error("not-found", `chart ${chart} is not in ${this.http.redactor.redact(repoUrl.replace(/\/+$/, ""))}/index.yaml`);
+    return versions;
+  }
+  /** Versions of an OCI chart (tags; `_` read back as `+`, artifact tags dropped). */
+  async ociChartVersions(repo) {
+    if (!this.oci) throw this.http.error("invalid-response", "no OCI client configured for OCI charts");
+    const tags = await this.oci.listTags(repo);
+    return tags.filter((t) => !isArtifactTag(t) && t !== "latest").map((t) => ({ version: t.replace(/_/g, "+"), deprecated: false }));
+  }
+};
+
+// src/updates/datasource/index.ts
+function createDatasources(options = {}) {
+  const oci = new OciClient(options);
+  const helm = new HelmRepoClient(options, oci);
+  return {
+    oci,
+    helm,
+    clearCache: () => {
+      oci.clearCache();
+      helm.clearCache();
+    },
+    imageTags: (repo) => oci.listTags(repo),
+    resolveDigest: (repo, tag, keep) => oci.resolveDigest(repo, tag, keep),
+    published: (repo, digest) => oci.published(repo, digest),
+    platformDigests: (repo, ref2) => oci.platformDigests(repo, ref2),
+    imageConfig: (repo, ref2) => oci.imageConfig(repo, ref2),
+    chartVersions: (url, chart) => helm.chartVersions(url, chart),
+    ociChartVersions: (repo) => helm.ociChartVersions(repo),
+    signatureStatus: (repo, digest) => oci.signatureStatus(repo, digest)
+  };
+}
+function credentialsFromEnvironment(env, cwd = process.cwd()) {
+  const file = env["BULWARK_DOCKER_CONFIG"] ?? (env["DOCKER_CONFIG"] ? join(env["DOCKER_CONFIG"], "config.json") : void 0);
+  let docker;
+  if (file) {
+    try {
+      docker = credentialsFromDockerConfig(readFileSync2(file.startsWith("/") ? file : join(cwd, file), "utf8"));
+    } catch {
+      docker = void 0;
+    }
+  }
+  return combineCredentials(credentialsFromEnv(env), docker);
+}
 
 // src/action/updates.ts
 var MAX_ROWS = 200;
@@ -64917,8 +65234,9 @@ async function runUpdateMode(client, options) {
   });
   const plan = await planUpdates(files, { datasources, config: config.config, now: options.now });
   let opened;
-  if (options.openPullRequests && plan.updates.length > 0) {
-    const r = await options.openPullRequests(client, plan, { repo: options.repo, sha: options.sha, config });
+  const opener = options.openPullRequests;
+  if (opener) {
+    const r = await opener(client, plan, { repo: options.repo, sha: options.sha, config });
     notes.push(...r.notes);
     opened = `${plural(r.opened, "pull request")} opened, ${r.updated} updated.`;
   } else {
@@ -64945,6 +65263,14 @@ async function runUpdateMode(client, options) {
   const allFailed = plan.lookups.attempted > 0 && plan.lookups.failed === plan.lookups.attempted;
   return { markdown: md.join("\n"), notes, plan, ...allFailed ? { error: `every registry and chart-repository lookup failed (${plan.errors[0]?.message ?? "unknown error"})` } : {} };
 }
+var openUpdatePullRequests = async (client, plan, context3) => {
+  const repoData = (await client.request("GET /repos/{owner}/{repo}", { owner: context3.repo.owner, repo: context3.repo.repo })).data;
+  const r = await syncUpdatePullRequests(client, context3.repo, plan, { baseBranch: repoData.default_branch, limit: context3.config.config.updates.openPullRequestsLimit, planSha: context3.sha });
+  const notes = [];
+  const text = describeSync(r);
+  if (text) notes.push(text);
+  return { opened: r.created.length, updated: r.updated.length + r.rebased.length, notes };
+};
 
 // src/action/main.ts
 var READ_ONLY_HELP = "Bulwark could not write to this pull request: the GITHUB_TOKEN is read-only (403 Resource not accessible by integration), as it always is for pull requests from forks. Findings are reported as workflow annotations, in the job summary and by the exit code instead. For inline reviews and the Bulwark check run, install the Bulwark GitHub App (it also reviews fork pull requests), or, for pull requests from branches of this repository, run on `pull_request` with `permissions: { contents: read, pull-requests: write, checks: write }`. Do not switch to `pull_request_target` with a checkout of the pull request's code.";
@@ -65046,10 +65372,10 @@ var Runner = class {
     this.ctx.repository.defaultBranch = branch;
     return branch;
   }
-  async commitSha(ref) {
-    const res = await this.client.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner: this.repo.owner, repo: this.repo.repo, ref });
+  async commitSha(ref2) {
+    const res = await this.client.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner: this.repo.owner, repo: this.repo.repo, ref: ref2 });
     const sha = res.data.sha;
-    if (!sha) throw new Error(`GitHub returned no commit for ${ref}`);
+    if (!sha) throw new Error(`GitHub returned no commit for ${ref2}`);
     return sha;
   }
   // ------------------------------------------------------------ pipeline writes
@@ -65289,7 +65615,15 @@ var Runner = class {
   }
   async update(ev) {
     const sha = ev.kind === "pull-request" || ev.kind === "merge-group" ? ev.headSha : ev.kind === "push" ? ev.after : await this.snapshotSha(ev);
-    const u = await runUpdateMode(this.client, { repo: this.repo, sha, paths: this.inputs.paths, configPath: this.inputs.configPath, now: this.deps.now(), env: this.deps.env });
+    const u = await runUpdateMode(this.client, {
+      repo: this.repo,
+      sha,
+      paths: this.inputs.paths,
+      configPath: this.inputs.configPath,
+      now: this.deps.now(),
+      env: this.deps.env,
+      ...this.inputs.openPullRequests ? { openPullRequests: openUpdatePullRequests } : {}
+    });
     const n = u.plan?.updates.length ?? 0;
     return {
       subject: "Dependency updates",
