@@ -9,6 +9,7 @@ import { applyTextEdits, FIX_SOURCES, keepsJsonValid, scan } from "./scan.js";
 import type { ScanOptions } from "./scan.js";
 import type { K8sObject } from "../model/k8s.js";
 import { getCatalog } from "./catalog.js";
+import { schemaRegressions } from "./schema.js";
 
 export interface FixSelection {
   /** Rule IDs named explicitly: their AUTO* fixes are applied too. */
@@ -87,6 +88,13 @@ export function fixFiles(files: readonly SourceFile[], sel: FixSelection, option
     if (broken) {
       changed.delete(f.path);
       rejected.set(f.path, `${f.ruleId}: ${f.message}`);
+    }
+  }
+  for (const [path, text] of [...changed]) {
+    const invalid = schemaRegressions(path, files.find((f) => f.path === path)!.text, text);
+    if (invalid.length > 0) {
+      changed.delete(path);
+      rejected.set(path, `the fixed resource would not validate against the Kubernetes schema: ${invalid[0]}`);
     }
   }
   const kept = applied.filter((f) => changed.has(f.path));

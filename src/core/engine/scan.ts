@@ -21,6 +21,7 @@ import type { HelmChart } from "../helm/chart.js";
 import { getCatalog, inProfile } from "./catalog.js";
 import type { Catalog } from "./catalog.js";
 import { makeProject } from "./project.js";
+import { schemaRegressions } from "./schema.js";
 import { findSuppressionComments, IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, parseIgnoreAnnotation, SuppressionIndex } from "./suppress.js";
 import type { ScanResult, ScanSummary } from "../../report/model.js";
 import type { RuleMeta } from "./rule.js";
@@ -510,7 +511,10 @@ function verifyFixes(findings: Finding[], files: readonly SourceFile[], options:
         const fixed = applyTextEdits(original, batch.flatMap((f) => f.fix!.edits));
         const after = rescan(path, fixed);
         const afterSet = new Set(after.map((x) => x.fingerprint));
-        const clean = !after.some((x) => x.ruleId === "BULWARK-PARSE") && !after.some((x) => !before.has(x.fingerprint) && !x.ruleId.startsWith("BULWARK-") && !isCrossResource(x.ruleId, options));
+        const clean =
+          !after.some((x) => x.ruleId === "BULWARK-PARSE") &&
+          !after.some((x) => !before.has(x.fingerprint) && !x.ruleId.startsWith("BULWARK-") && !isCrossResource(x.ruleId, options)) &&
+          schemaRegressions(path, original, fixed).length === 0;
         if (clean) for (const f of batch) if (!afterSet.has(f.fingerprint) || isCrossResource(f.ruleId, options)) verified.add(f);
       } catch {
         // fall through to one-by-one checks
@@ -538,6 +542,8 @@ function checkFix(f: Finding, original: string, before: Set<string>, options: Sc
   const after = scan([{ path: f.path, text: fixed }], { ...options, verifyFixes: false, fixes: "none" }).findings;
   const parse = after.find((x) => x.ruleId === "BULWARK-PARSE");
   if (parse) return `the fixed file does not parse (${parse.message})`;
+  const invalid = schemaRegressions(f.path, original, fixed);
+  if (invalid.length > 0) return `the fixed resource would not validate against the Kubernetes schema (${invalid[0]})`;
   const fingerprints = new Set(after.map((x) => x.fingerprint));
   // Only rules that see one file at a time can be re-checked on the file alone.
   const stillThere = fingerprints.has(f.fingerprint) && before.has(f.fingerprint);
