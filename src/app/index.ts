@@ -26,6 +26,7 @@ import type { JobRunner, QueueLog, ReviewJobData, ReviewQueue } from "./queue/in
 import { registerChatOps } from "./chatops.js";
 import { updateRepository } from "../action/updates.js";
 import type { UpdateDatasources } from "../updates/datasource/index.js";
+import { detectFileKind } from "../core/parse/detect.js";
 
 export { DEFAULT_RATE_LIMIT_POLICY } from "./octokit.js";
 export { BulwarkMetrics } from "./metrics.js";
@@ -99,6 +100,11 @@ interface PullRef {
   number: number;
   head: { sha: string };
   base: { sha: string; repo?: { id?: number; url?: string } };
+}
+
+/** Files whose change can add, move or drop an image or chart reference (or the update config). */
+function isUpdateRelevant(path: string): boolean {
+  return path === ".github/bulwark.yml" || detectFileKind(path) !== "other";
 }
 
 function repoTarget(repo: RepoPayload) {
@@ -279,6 +285,23 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
       ? (client: GitHubClient, target: { repo: { owner: string; repo: string }; defaultBranch: string }) =>
           updateRepository(client, target, { ...(updateOpts.datasources ? { datasources: updateOpts.datasources } : {}), ...(updateOpts.now ? { now: updateOpts.now() } : {}) })
       : undefined;
+    if (updates) {
+      // A push to the default branch that touches an image or chart reference re-plans the
+      // repository's update pull requests (new dependency lines, obsolete ones closed).
+      app.on("push", async (context) => {
+        const p = context.payload as unknown as { ref: string; deleted?: boolean; repository: RepoPayload; commits?: { added?: string[]; modified?: string[] }[] };
+        if (p.deleted || p.ref !== `refs/heads/${p.repository.default_branch}`) return;
+        const touched = (p.commits ?? []).flatMap((c) => [...(c.added ?? []), ...(c.modified ?? [])]);
+        if (!touched.some(isUpdateRelevant)) return;
+        const { repo, defaultBranch } = repoTarget(p.repository);
+        try {
+          const summary = await updates(await clientFor(context), { repo, defaultBranch });
+          context.log.info(`updates for ${repo.owner}/${repo.repo} after a push to ${defaultBranch}: ${summary.split("\n")[0]}`);
+        } catch (err) {
+          context.log.error(`updates for ${repo.owner}/${repo.repo} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      });
+    }
     registerChatOps(app, { clientFor, scan: options.scan, ...(updates ? { updates } : {}), review: (context, target) => run(context, { subject: `${target.repo.owner}/${target.repo.repo}#${target.number}`, headSha: target.headSha }, true, (client) => reviewPullRequest(client, target, reviewOptions(context))) });
     on([...PULL_REQUEST_EVENTS], async (context) => {
       const payload = context.payload as unknown as { pull_request: PullPayload; repository: RepoPayload };
