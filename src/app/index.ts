@@ -27,6 +27,7 @@ import { registerChatOps } from "./chatops.js";
 import { updateRepository } from "../action/updates.js";
 import type { UpdateDatasources } from "../updates/datasource/index.js";
 import { detectFileKind } from "../core/parse/detect.js";
+import { parseInterval, startUpdateSchedule } from "./update-schedule.js";
 
 export { DEFAULT_RATE_LIMIT_POLICY } from "./octokit.js";
 export { BulwarkMetrics } from "./metrics.js";
@@ -73,6 +74,8 @@ export interface BulwarkAppOptions {
    * (`updateRepository`). Off unless set (the production export sets it); `datasources` for tests.
    */
   updates?: boolean | { datasources?: UpdateDatasources; now?: () => Date };
+  /** Interval of the scheduled update runs ("24h", "off"); needs `updates`. The production export reads BULWARK_UPDATE_INTERVAL (default 24h). */
+  updateSchedule?: string;
 }
 
 /** A worker's context: run only the job for this subject and head. */
@@ -285,6 +288,13 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
       ? (client: GitHubClient, target: { repo: { owner: string; repo: string }; defaultBranch: string }) =>
           updateRepository(client, target, { ...(updateOpts.datasources ? { datasources: updateOpts.datasources } : {}), ...(updateOpts.now ? { now: updateOpts.now() } : {}) })
       : undefined;
+    if (updates && options.updateSchedule !== undefined) {
+      const intervalMs = parseInterval(options.updateSchedule);
+      if (intervalMs !== undefined) {
+        startUpdateSchedule({ auth: async (id) => (await app.auth(id)) as unknown as GitHubClient, update: updates, log: app.log }, intervalMs);
+        app.log.info(`update pull requests re-planned every ${options.updateSchedule} for every installation`);
+      }
+    }
     if (updates) {
       // A push to the default branch that touches an image or chart reference re-plans the
       // repository's update pull requests (new dependency lines, obsolete ones closed).
@@ -367,5 +377,10 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
 }
 
 /** `probot run ./lib/app/index.js` loads this. */
-const bulwark: ApplicationFunction = createBulwarkApp({ queue: "env", metrics: new BulwarkMetrics({ processMetrics: true }), updates: true });
+const bulwark: ApplicationFunction = createBulwarkApp({
+  queue: "env",
+  metrics: new BulwarkMetrics({ processMetrics: true }),
+  updates: true,
+  updateSchedule: process.env.BULWARK_UPDATE_INTERVAL ?? "24h",
+});
 export default bulwark;
