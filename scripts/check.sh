@@ -18,4 +18,8 @@ fi
 npm run gen --silent
 npm run typecheck
 npm run lint
-npx vitest run
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json || status=$?
+# One plain closing line that any CI log reader understands.
+node -e 'const r=JSON.parse(require("fs").readFileSync(".vitest-results.json","utf8")); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' || true
+exit $status
