@@ -325,7 +325,7 @@ export function planRenderedFixes(findings: readonly Finding[], texts: ReadonlyM
   for (const [path, edits] of editsByFile) {
     if (edits.length === 0) continue;
     try {
-      changed.set(path, applyTextEdits(texts.get(path)!, dedupe(edits)));
+      changed.set(path, applyTextEdits(texts.get(path)!, edits));
     } catch {
       // overlapping edits from two plans: leave the file for the next run
     }
@@ -333,15 +333,6 @@ export function planRenderedFixes(findings: readonly Finding[], texts: ReadonlyM
   return { changed, used: used.filter((f) => changed.has(f.path)) };
 }
 
-function dedupe(edits: TextEdit[]): TextEdit[] {
-  const seen = new Set<string>();
-  return edits.filter((e) => {
-    const k = `${e.start}:${e.end}:${e.newText}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 
 /**
  * Applies every proposed fix at once, renders again, and withholds the fix of each finding the

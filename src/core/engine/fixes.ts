@@ -3,6 +3,7 @@
 // into one coherent edit; Dockerfile edits are applied when they do not overlap, and
 // the loop re-scans until nothing applicable is left.
 import { planYamlEdits } from "../fix/yaml-edit.js";
+import { editsCompatible } from "../fix/apply.js";
 import type { Finding, SourceFile, TextEdit } from "../types.js";
 import type { FixOp } from "../fix/ops.js";
 import { applyTextEdits, FIX_SOURCES, keepsJsonValid, scan } from "./scan.js";
@@ -127,7 +128,7 @@ function planFile(path: string, text: string, findings: Finding[]): { edits: Tex
         const src = FIX_SOURCES.get(f);
         if (src?.kind !== "yaml") continue;
         const single = planYamlEdits(text, group.object.doc.doc, src.ops.map((op) => ({ ...op, path: [...src.object.basePath, ...op.path] })), group.object.file.path);
-        if (single.failed.length === 0 && single.edits.length > 0 && !overlaps(edits, single.edits) && keepsJsonValid(path, text, single.edits)) {
+        if (single.failed.length === 0 && single.edits.length > 0 && editsCompatible(edits, single.edits) && keepsJsonValid(path, text, single.edits)) {
           edits.push(...single.edits);
           used.push(f);
           break;
@@ -136,26 +137,14 @@ function planFile(path: string, text: string, findings: Finding[]): { edits: Tex
     }
   }
   for (const f of plain) {
-    if (!f.fix || overlaps(edits, f.fix.edits)) continue;
+    if (!f.fix || !editsCompatible(edits, f.fix.edits)) continue;
     edits.push(...f.fix.edits);
     used.push(f);
   }
-  return { edits: dedupe(edits), used };
+  return { edits, used };
 }
 
-function overlaps(a: readonly TextEdit[], b: readonly TextEdit[]): boolean {
-  return b.some((e) => a.some((x) => e.start < x.end && x.start < e.end || (e.start === x.start && e.end === x.end && e.start === e.end && e.newText !== x.newText)));
-}
 
-function dedupe(edits: TextEdit[]): TextEdit[] {
-  const seen = new Set<string>();
-  return edits.filter((e) => {
-    const k = `${e.start}:${e.end}:${e.newText}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import type { FixOp, Path } from "../fix/ops.js";
 import { planYamlEdits } from "../fix/yaml-edit.js";
+import { applyEdits } from "../fix/apply.js";
 import type { Finding, Fix, ResourceRef, Severity, SourceFile, TextEdit } from "../types.js";
 import { severityRank } from "../types.js";
 import { detectFileKind, looksBinary, looksLikeHelmTemplate } from "../parse/detect.js";
@@ -560,17 +561,9 @@ function isCrossResource(ruleId: string, options: ScanOptions): boolean {
   return Boolean(check?.project);
 }
 
-/** Apply non-overlapping edits (sorted here) to a text. */
+/** Apply edits on the original text (the fix engine's rules: sorted, exact duplicates dropped, overlaps refused). */
 export function applyTextEdits(text: string, edits: readonly Pick<TextEdit, "start" | "end" | "newText">[]): string {
-  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
-  let out = "";
-  let pos = 0;
-  for (const e of sorted) {
-    if (e.start < pos) throw new Error(`overlapping edits at offset ${e.start}`);
-    out += text.slice(pos, e.start) + e.newText;
-    pos = e.end;
-  }
-  return out + text.slice(pos);
+  return applyEdits(text, edits.map((e) => ({ path: "", start: e.start, end: e.end, newText: e.newText })));
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
