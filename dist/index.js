@@ -77252,15 +77252,7 @@ function isCrossResource(ruleId, options) {
   return Boolean(check?.project);
 }
 function applyTextEdits(text, edits) {
-  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
-  let out = "";
-  let pos = 0;
-  for (const e of sorted) {
-    if (e.start < pos) throw new Error(`overlapping edits at offset ${e.start}`);
-    out += text.slice(pos, e.start) + e.newText;
-    pos = e.end;
-  }
-  return out + text.slice(pos);
+  return applyEdits(text, edits.map((e) => ({ path: "", start: e.start, end: e.end, newText: e.newText })));
 }
 function compareFindings2(a, b) {
   return (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.range.startLine - b.range.startLine || a.range.startColumn - b.range.startColumn || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.resource?.container ?? "").localeCompare(b.resource?.container ?? "");
