@@ -32,6 +32,7 @@ export const OPERATIONS = [
   "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
   "POST /repos/{owner}/{repo}/check-runs",
   "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
   "GET /repos/{owner}/{repo}/contents/{path}",
   "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
   "GET /repos/{owner}/{repo}/git/blobs/{file_sha}",

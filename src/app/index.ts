@@ -10,8 +10,8 @@
 // failure conclusion that says so.
 import { Context } from "probot";
 import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from "probot";
-import { CHECK_NAME, completeCheckRun, createCheckRun, failCheckRun } from "../github/checkrun.js";
-import { errorSummary, serializeWrites, WriteQueue } from "../github/client.js";
+import { CHECK_NAME, completeCheckRun, failCheckRun, openCheckRun } from "../github/checkrun.js";
+import { errorSummary, guardWrites, serializeWrites, WriteQueue } from "../github/client.js";
 import type { GitHubClient } from "../github/client.js";
 import { reviewCommitRange, reviewPullRequest } from "../github/review.js";
 import type { PullRequestTarget, ReviewLogger, ReviewOptions, ReviewOutcome } from "../github/review.js";
@@ -79,7 +79,18 @@ export interface BulwarkAppOptions {
 }
 
 /** A worker's context: run only the job for this subject and head. */
-const workerTargets = new WeakMap<object, { subject: string; headSha: string; done: boolean; finished: boolean; detail?: string }>();
+interface WorkerTarget {
+  subject: string;
+  headSha: string;
+  done: boolean;
+  finished: boolean;
+  detail?: string;
+  /** Aborted when the job is no longer this instance's: its writes are refused from then on. */
+  signal?: AbortSignal;
+  /** The job was interrupted before: resume its check run. */
+  takeover?: boolean;
+}
+const workerTargets = new WeakMap<object, WorkerTarget>();
 
 interface RepoPayload {
   id: number;
@@ -135,13 +146,17 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
       q = new WriteQueue();
       queues.set(id, q);
     }
-    return serializeWrites(reviewClientFor(context, policy, (method, status, headers) => metrics.observeGitHub(method, status, headers, id)), q);
+    const client = reviewClientFor(context, policy, (method, status, headers) => metrics.observeGitHub(method, status, headers, id));
+    // Guarded under the write queue: a write waiting in it is checked when its turn comes.
+    const signal = workerTargets.get(context)?.signal;
+    return serializeWrites(signal ? guardWrites(client, signal) : client, q);
   };
 
   const reviewOptions = (context: Context, extra: Partial<ReviewOptions> = {}): ReviewOptions => ({
     log: loggerOf(context),
     ...(options.scan ? { scan: options.scan } : {}),
     ...(options.maxAnnotations !== undefined ? { maxAnnotations: options.maxAnnotations } : {}),
+    ...(workerTargets.get(context)?.takeover ? { resumeCheckRun: true } : {}),
     ...extra,
   });
 
@@ -217,7 +232,7 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
   const reviewByNumber = async (context: Context, client: GitHubClient, repo: RepoPayload, number: number, headSha: string): Promise<ReviewOutcome> => {
     const base = repoTarget(repo);
     // Created at once, before anything else can fail or take time.
-    const checkRunId = await createCheckRun(client, base.repo, headSha, String(number), new Date());
+    const checkRunId = await openCheckRun(client, base.repo, headSha, String(number), new Date(), workerTargets.get(context)?.takeover);
     let pull: PullPayload;
     try {
       pull = (await client.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: base.repo.owner, repo: base.repo.repo, pull_number: number })).data as PullPayload;
@@ -249,12 +264,12 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
   /** A worker: replay the queued delivery through its handler, running only the queued subject/head. */
   const runnerFor =
     (app: Probot): JobRunner =>
-    async (job, attempt) => {
+    async (job, attempt, control) => {
       const octokit = await app.auth(job.installationId);
       const [, pr] = /#(\d+)$/.exec(job.subject) ?? [];
       const log = app.log.child({ deliveryId: job.deliveryId.split("/")[0], repo: job.subject.replace(/[#@].*$/, ""), ...(pr ? { pr: Number(pr) } : {}), headSha: job.headSha, jobId: job.id, attempt });
       const context = new Context({ id: job.deliveryId.split("/")[0], name: job.name, payload: job.payload } as unknown as ConstructorParameters<typeof Context>[0], octokit, log);
-      const target = { subject: job.subject, headSha: job.headSha, done: false, finished: false } as { subject: string; headSha: string; done: boolean; finished: boolean; detail?: string };
+      const target: WorkerTarget = { subject: job.subject, headSha: job.headSha, done: false, finished: false, ...(control ? { signal: control.signal, takeover: control.takeover } : {}) };
       workerTargets.set(context, target);
       const action = (job.payload as { action?: string }).action ?? "";
       const handler = handlers.get(`${job.name}.${action}`);

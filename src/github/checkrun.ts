@@ -59,6 +59,28 @@ export async function createCheckRun(client: GitHubClient, repo: RepoRef, headSh
   return id;
 }
 
+/**
+ * Bulwark's unfinished check run for this head and external id, if any: a job taken over from a
+ * worker that died mid-review resumes the run the dead worker created instead of leaving it
+ * "in progress" forever next to a new one. Errors mean "none found" (a new run is created).
+ */
+export async function findUnfinishedCheckRun(client: GitHubClient, repo: RepoRef, headSha: string, externalId: string | undefined): Promise<number | undefined> {
+  try {
+    const res = await client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { owner: repo.owner, repo: repo.repo, ref: headSha, check_name: CHECK_NAME, filter: "all", per_page: 100 });
+    const runs = (res.data as { check_runs?: { id: number; status: string; external_id?: string | null; head_sha: string }[] }).check_runs ?? [];
+    const open = runs.filter((r) => r.status !== "completed" && r.head_sha === headSha && (externalId === undefined || r.external_id === externalId));
+    return open.sort((a, b) => b.id - a.id)[0]?.id;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `createCheckRun`, or with `resume` the unfinished run of an interrupted attempt. */
+export async function openCheckRun(client: GitHubClient, repo: RepoRef, headSha: string, externalId: string | undefined, startedAt: Date, resume = false): Promise<number> {
+  const existing = resume ? await findUnfinishedCheckRun(client, repo, headSha, externalId) : undefined;
+  return existing ?? createCheckRun(client, repo, headSha, externalId, startedAt);
+}
+
 export interface CompleteInput {
   conclusion: Conclusion;
   output: CheckOutput;

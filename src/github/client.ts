@@ -136,3 +136,23 @@ export function serializeWrites(client: GitHubClient, queue: WriteQueue = new Wr
     graphql: (query, variables) => (/^\s*mutation\b/.test(query) ? queue.run(() => client.graphql(query, variables)) : client.graphql(query, variables)),
   };
 }
+
+/** Thrown instead of a write once the caller's job is no longer this process's to finish. */
+export class WriteAbortedError extends Error {
+  constructor(route: string, reason: unknown) {
+    super(`${route} not sent: ${reason instanceof Error ? reason.message : String(reason ?? "aborted")}`);
+    this.name = "WriteAbortedError";
+  }
+}
+
+/**
+ * A client that refuses writes once `signal` is aborted; reads pass through. A queue worker that
+ * lost its job (its lock expired while it was partitioned or paused, so another instance took the
+ * job over) must not post a second review or conclude a check run the new owner is working on.
+ */
+export function guardWrites(client: GitHubClient, signal: AbortSignal): GitHubClient {
+  return {
+    request: (route, params) => (WRITE_METHODS.test(route) && signal.aborted ? Promise.reject(new WriteAbortedError(route, signal.reason)) : client.request(route, params)),
+    graphql: (query, variables) => (/^\s*mutation\b/.test(query) && signal.aborted ? Promise.reject(new WriteAbortedError("GraphQL mutation", signal.reason)) : client.graphql(query, variables)),
+  };
+}

@@ -25,7 +25,7 @@ import {
   buildText,
   checkTitle,
   completeCheckRun,
-  createCheckRun,
+  openCheckRun,
   decideConclusion,
   failCheckRun,
   permalink,
@@ -73,6 +73,11 @@ export interface ReviewOptions {
   maxAnnotations?: number;
   /** Reuse a check run created by the caller (e.g. created at once when the event arrived). */
   checkRunId?: number;
+  /**
+   * This run takes over an interrupted one (a queue job whose worker died): resume Bulwark's
+   * unfinished check run on the head instead of creating a second one.
+   */
+  resumeCheckRun?: boolean;
   clock?: () => Date;
   log?: ReviewLogger;
 }
@@ -114,7 +119,7 @@ function short(sha: string): string {
 export async function reviewPullRequest(client: GitHubClient, target: PullRequestTarget, options: ReviewOptions = {}): Promise<ReviewOutcome> {
   const clock = options.clock ?? (() => new Date());
   const log = options.log ?? SILENT;
-  const checkRunId = options.checkRunId ?? (await createCheckRun(client, target.repo, target.headSha, String(target.number), clock()));
+  const checkRunId = options.checkRunId ?? (await openCheckRun(client, target.repo, target.headSha, String(target.number), clock(), options.resumeCheckRun));
   try {
     return await runReview(client, target, checkRunId, options);
   } catch (err) {
@@ -443,7 +448,7 @@ interface CompareData {
 export async function reviewCommitRange(client: GitHubClient, target: CommitRangeTarget, options: ReviewOptions = {}): Promise<ReviewOutcome> {
   const clock = options.clock ?? (() => new Date());
   const log = options.log ?? SILENT;
-  const checkRunId = options.checkRunId ?? (await createCheckRun(client, target.repo, target.headSha, target.externalId, clock()));
+  const checkRunId = options.checkRunId ?? (await openCheckRun(client, target.repo, target.headSha, target.externalId, clock(), options.resumeCheckRun));
   try {
     const notes: string[] = [];
     const res = await client.request("GET /repos/{owner}/{repo}/compare/{basehead}", {

@@ -5,8 +5,8 @@ import type { ContentsFile } from "../../src/github/contents.js";
 import { parseExtends, resolveConfig } from "../../src/github/config.js";
 import { candidateFiles, listPullRequestFiles } from "../../src/github/pr-files.js";
 import { BODY_BUDGET, commentMarker, parseMarker, planComments, renderCommentBody, renderReviewBody } from "../../src/github/comments.js";
-import { ANNOTATIONS_PER_REQUEST, buildAnnotations, buildSummary, completeCheckRun, decideConclusion, permalink } from "../../src/github/checkrun.js";
-import { paginate, serializeWrites, graphqlPartial } from "../../src/github/client.js";
+import { ANNOTATIONS_PER_REQUEST, buildAnnotations, buildSummary, completeCheckRun, decideConclusion, openCheckRun, permalink } from "../../src/github/checkrun.js";
+import { guardWrites, paginate, serializeWrites, graphqlPartial, WriteAbortedError } from "../../src/github/client.js";
 import type { GitHubClient, GitHubResponse } from "../../src/github/client.js";
 import { ReviewScheduler } from "../../src/app/scheduler.js";
 import type { Finding } from "../../src/core/types.js";
@@ -276,6 +276,39 @@ describe("writes and scheduling", () => {
     release();
     await Promise.all([p1, p2]);
     expect(log.slice(3)).toEqual(["end POST /a", "start PATCH /b", "end PATCH /b"]);
+  });
+
+  it("guardWrites: after the abort, writes (REST and GraphQL mutations) are refused without being sent; reads pass", async () => {
+    const { client, calls } = scripted(() => ({ status: 200, headers: {}, data: {} }));
+    const control = new AbortController();
+    const c = guardWrites(client, control.signal);
+    await c.request("POST /repos/{owner}/{repo}/check-runs", {});
+    control.abort(new Error("lost the lock"));
+    await expect(c.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews", {})).rejects.toThrow(WriteAbortedError);
+    await expect(c.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {})).rejects.toThrow(/not sent: lost the lock/);
+    await expect(c.graphql("mutation { resolveReviewThread(input: {threadId: \"x\"}) { clientMutationId } }")).rejects.toThrow(WriteAbortedError);
+    await c.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {});
+    await c.graphql("query { viewer { login } }");
+    expect(calls.map((x) => x.route)).toEqual(["POST /repos/{owner}/{repo}/check-runs", "GET /repos/{owner}/{repo}/pulls/{pull_number}", "graphql"]);
+  });
+
+  it("openCheckRun: creates a run, or on a takeover resumes Bulwark's newest unfinished run with the same external id", async () => {
+    const repo = { owner: "o", repo: "r" };
+    const listed = [
+      { id: 5, status: "completed", external_id: "12", head_sha: "h" },
+      { id: 7, status: "in_progress", external_id: "12", head_sha: "h" },
+      { id: 9, status: "in_progress", external_id: "13", head_sha: "h" },
+    ];
+    const { client, calls } = scripted((route) => (route.startsWith("GET") ? { status: 200, headers: {}, data: { total_count: listed.length, check_runs: listed } } : { status: 201, headers: {}, data: { id: 100 } }));
+    expect(await openCheckRun(client, repo, "h", "12", new Date(), true)).toBe(7);
+    expect(calls.map((x) => x.route)).toEqual(["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"]);
+    expect(calls[0].params).toMatchObject({ ref: "h", check_name: "Bulwark", filter: "all" });
+    // Nothing unfinished for this pull request: a new run.
+    expect(await openCheckRun(client, repo, "h", "14", new Date(), true)).toBe(100);
+    // Not a takeover: no listing at all.
+    calls.length = 0;
+    expect(await openCheckRun(client, repo, "h", "12", new Date())).toBe(100);
+    expect(calls.map((x) => x.route)).toEqual(["POST /repos/{owner}/{repo}/check-runs"]);
   });
 
   it("skips duplicate triggers of the same head, runs forced re-runs, retries failed reviews", async () => {

@@ -1,7 +1,7 @@
 // BullMQ on a real redis-server (started here on a random loopback port): two app instances share
 // the work of a 200-delivery burst, every head reviewed exactly once (cross-instance dedupe), per-PR
 // serialisation, readiness following Redis, a Redis restart mid-run loses no job, a worker that
-// dies mid-job leaves the job to the other instance.
+// dies mid-job leaves the job to the other instance, and the closed worker's own run writes nothing more.
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RedisQueue } from "../../src/app/queue/index.js";
@@ -109,8 +109,13 @@ describe("BullMQ on Redis, two instances", () => {
     // The survivor took the job over (after the dead worker's lock expired) and finished it.
     await survivor.queue.idle(10_000);
     expect(survivor.queue.stats().completed).toBe(1);
-    expect(gh.reviews(OWNER, REPO, pr.number).length).toBeGreaterThanOrEqual(1);
-    // Not asserted here: "posted exactly once". In one process the closed worker's review keeps
-    // running (an async function cannot be killed) and posts too; a child-process kill test is to do.
+    // The closed worker's review keeps running (an async function cannot be killed), but its
+    // writes are refused from the moment it lost the job: one review, one check run.
+    // (test/prod/kill.test.ts kills a real worker process.)
+    await waitFor(() => gh.count("GET /repos/{owner}/{repo}/pulls/{pull_number}/files") >= 2 && gh.requests.filter((r) => r.route === "GET /repos/{owner}/{repo}/pulls/{pull_number}/files").every((r) => r.status !== 0), 10_000, "the closed worker's listing to come back");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gh.reviews(OWNER, REPO, pr.number)).toHaveLength(1);
+    expect(gh.checkRuns(OWNER, REPO, { headSha: pr.headSha })).toHaveLength(1);
+    expect(gh.checkRuns(OWNER, REPO, { headSha: pr.headSha })[0]).toMatchObject({ status: "completed", conclusion: "failure" });
   }, 40_000);
 });

@@ -1110,6 +1110,9 @@ export class FakeGitHub {
       merged: pr.merged,
       mergeable: true,
       maintainer_can_modify: pr.maintainerCanModify,
+      // Counts GitHub serves with every full pull request (the app decides from them whether to list comments).
+      comments: this.issueCommentsList.filter((c) => c.repoKey === pr.repoKey && c.issue === pr.number).length,
+      review_comments: this.reviewComments.filter((c) => c.repoKey === pr.repoKey && c.pull === pr.number).length,
       commits: this.store.commitsBetween(merge, pr.headSha).length,
       additions: files.reduce((s, f) => s + f.additions, 0),
       deletions: files.reduce((s, f) => s + f.deletions, 0),
@@ -1638,6 +1641,22 @@ export class FakeGitHub {
       if (!run) throw new HttpError(404, "Not Found");
       this.applyCheckRun(run, ctx.body, false);
       return { status: 200, body: this.checkRunJson(run) };
+    });
+
+    r("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", (ctx) => {
+      const repo = this.repoOf(ctx);
+      const sha = this.resolveRef(repo, ctx.params.ref);
+      if (!sha) throw new HttpError(422, `No commit found for SHA: ${ctx.params.ref}`);
+      const name = ctx.query.get("check_name");
+      const status = ctx.query.get("status");
+      const appId = ctx.query.get("app_id");
+      let runs = this.checkRunsList.filter((c) => c.repoKey === repo.key && c.headSha === sha && (name === null || c.name === name) && (status === null || c.status === status));
+      if (appId !== null && Number(appId) !== this.opts.appId) runs = [];
+      // filter=latest (GitHub's default): the most recent run of each name.
+      if ((ctx.query.get("filter") ?? "latest") === "latest") runs = runs.filter((c) => !runs.some((o) => o.name === c.name && o.id > c.id));
+      runs = [...runs].sort((a, b) => b.id - a.id);
+      const { page, headers } = this.paginate(ctx, runs, 100);
+      return { status: 200, body: { total_count: runs.length, check_runs: page.map((c) => this.checkRunJson(c)) }, headers };
     });
 
     // --- contents and git data

@@ -9,7 +9,9 @@
 //    logged, counted, recorded in the list `<prefix>:dead` (newest first, 1,000 kept), and its
 //    delivery forgotten so a manual redelivery can try again.
 //  - A worker that dies mid-job: BullMQ's stalled-job check (lockDuration) hands the job to another
-//    instance; the per-PR lock expires after `lockMs` without renewal.
+//    instance; the per-PR lock expires after `lockMs` without renewal. The new run is told it is a
+//    takeover (it resumes the dead run's check run) and a run that finds its lock gone is aborted
+//    (its writes refused), so a partitioned or paused instance cannot post a second review.
 //  - Redis down: commands wait for the reconnection (maxRetriesPerRequest: null); /readyz says 503.
 //    Run Redis with persistence (AOF) or jobs waiting in it are lost when it restarts.
 import { randomUUID } from "node:crypto";
@@ -46,6 +48,8 @@ export class RedisQueue implements ReviewQueue {
   private readonly windowMs: number;
   private readonly lockMs: number;
   private readonly lockRetryMs: number;
+  /** One per running job: aborted when the job is no longer this instance's (lost lock, forced close). */
+  private readonly controllers = new Set<AbortController>();
   private running = 0;
   private maxRunning = 0;
   private completed = 0;
@@ -123,18 +127,33 @@ export class RedisQueue implements ReviewQueue {
       await job.moveToDelayed(Date.now() + this.lockRetryMs + Math.floor(Math.random() * this.lockRetryMs), token);
       throw new DelayedError();
     }
-    const renew = setInterval(() => void this.redis.eval(EXTEND, 1, lockKey, owner, String(this.lockMs)).catch(() => undefined), Math.max(200, Math.floor(this.lockMs / 3)));
+    const control = new AbortController();
+    this.controllers.add(control);
+    // A renewal that finds the lock gone (expired while Redis was unreachable or this process was
+    // paused) means another instance may own the pull request now: stop writing.
+    const renew = setInterval(() => {
+      this.redis
+        .eval(EXTEND, 1, lockKey, owner, String(this.lockMs))
+        .then((kept) => {
+          if (kept === 0 && !control.signal.aborted) {
+            this.log.warn({ jobId: job.id, deliveryId: job.data.deliveryId }, "lost the pull request's lock; stopping this run's writes");
+            control.abort(new Error("this instance lost the pull request's lock"));
+          }
+        })
+        .catch(() => undefined);
+    }, Math.max(200, Math.floor(this.lockMs / 3)));
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     this.opts.metrics?.jobs.inc({ state: "started" });
     this.opts.metrics?.jobsRunning.inc();
     if (job.attemptsMade === 0) this.opts.metrics?.queueWait.observe((Date.now() - job.data.enqueuedAt) / 1000);
     try {
-      const r = await runner(job.data, job.attemptsMade + 1);
+      const r = await runner(job.data, job.attemptsMade + 1, { signal: control.signal, takeover: job.attemptsMade > 0 || job.stalledCounter > 0 });
       if (!r.finished) throw new Error(r.detail ?? "review did not finish");
       return "done";
     } finally {
       clearInterval(renew);
+      this.controllers.delete(control);
       this.running--;
       this.opts.metrics?.jobsRunning.dec();
       await this.redis.eval(RELEASE, 1, lockKey, owner).catch(() => undefined);
@@ -205,6 +224,8 @@ export class RedisQueue implements ReviewQueue {
   async close(force = false): Promise<void> {
     // Bounded: with Redis unreachable, BullMQ's close would wait for the reconnection.
     const bounded = (p: Promise<unknown> | undefined) => Promise.race([p?.catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
+    // Jobs left running become stalled and move to another instance: this one must not write any more.
+    if (force) for (const c of this.controllers) c.abort(new Error("the worker was closed; the job moves to another instance"));
     await bounded(this.worker?.close(force));
     await bounded(this.queue.close());
     this.redis.disconnect();

@@ -22,8 +22,19 @@ export interface ReviewJobData {
   enqueuedAt: number;
 }
 
+/** What a shared queue tells the runner about one run of a job. */
+export interface JobControl {
+  /**
+   * Aborted when this instance no longer owns the job (its lock was lost, or the worker is being
+   * closed without waiting): the runner must stop writing to GitHub, another instance carries on.
+   */
+  signal: AbortSignal;
+  /** The job was interrupted before (its worker died or stalled): resume what it left, e.g. its check run. */
+  takeover: boolean;
+}
+
 /** What a worker does with a job: `finished: false` means the review failed and should be retried. */
-export type JobRunner = (job: ReviewJobData, attempt: number) => Promise<{ finished: boolean; detail?: string }>;
+export type JobRunner = (job: ReviewJobData, attempt: number, control?: JobControl) => Promise<{ finished: boolean; detail?: string }>;
 
 export type EnqueueResult = { queued: true } | { queued: false; reason: "duplicate-delivery" | "duplicate-job" };
 
