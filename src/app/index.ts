@@ -27,7 +27,10 @@ import { registerChatOps } from "./chatops.js";
 import { updateRepository } from "../action/updates.js";
 import type { UpdateDatasources } from "../updates/datasource/index.js";
 import { detectFileKind } from "../core/parse/detect.js";
-import { parseInterval, startUpdateSchedule } from "./update-schedule.js";
+import { parseInterval, runScheduledUpdates, startUpdateSchedule } from "./update-schedule.js";
+
+/** The repeatable job of the scheduled update runs (Redis queue). */
+export const UPDATE_TASK = "update-pull-requests";
 
 export { DEFAULT_RATE_LIMIT_POLICY } from "./octokit.js";
 export { BulwarkMetrics } from "./metrics.js";
@@ -306,8 +309,15 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
     if (updates && options.updateSchedule !== undefined) {
       const intervalMs = parseInterval(options.updateSchedule);
       if (intervalMs !== undefined) {
-        startUpdateSchedule({ auth: async (id) => (await app.auth(id)) as unknown as GitHubClient, update: updates, log: app.log }, intervalMs);
-        app.log.info(`update pull requests re-planned every ${options.updateSchedule} for every installation`);
+        const deps = { auth: async (id?: number) => (await app.auth(id)) as unknown as GitHubClient, update: updates, log: app.log };
+        if (queue?.repeat) {
+          // Shared queue: one schedule for all instances, each run taken by one of them.
+          await queue.repeat(UPDATE_TASK, intervalMs, () => runScheduledUpdates(deps));
+          app.log.info(`update pull requests re-planned every ${options.updateSchedule} for every installation (repeatable job, one instance per run)`);
+        } else {
+          startUpdateSchedule(deps, intervalMs);
+          app.log.info(`update pull requests re-planned every ${options.updateSchedule} for every installation (in-process timer)`);
+        }
       }
     }
     if (updates) {

@@ -1,7 +1,7 @@
 // Scheduled update runs (issue 8): every installation's repositories get their update pull
-// requests re-planned on an interval, in-process. With several instances each runs its own
-// timer; the PR sync is idempotent (a second run finds nothing to change), so the cost of
-// a double run is requests, not duplicate pull requests.
+// requests re-planned on an interval. With the shared Redis queue the interval is a BullMQ
+// repeatable job (RedisQueue.repeat: one instance runs each pass); otherwise this process's own
+// unref'd timer. The PR sync is idempotent anyway: a second pass finds nothing to change.
 import type { GitHubClient, RepoRef } from "../github/client.js";
 import { paginate } from "../github/client.js";
 

@@ -40,6 +40,9 @@ export class RedisQueue implements ReviewQueue {
   readonly kind = "redis" as const;
   private readonly queue: Queue<ReviewJobData>;
   private worker?: Worker<ReviewJobData>;
+  /** Repeatable tasks (scheduled update runs): their own queue, so a long task never holds up a review. */
+  private scheduled?: { queue: Queue; worker: Worker };
+  private readonly tasks = new Map<string, () => Promise<unknown>>();
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly name: string;
@@ -160,6 +163,37 @@ export class RedisQueue implements ReviewQueue {
     }
   }
 
+  /**
+   * Run `task` every `everyMs` on exactly one of the instances sharing this Redis: a BullMQ job
+   * scheduler (upserted by every instance with the same id, so there is one schedule, not one per
+   * instance); each occurrence is a job that one worker takes. The first run comes when the
+   * schedule is first created (or its interval changed); restarting an instance adds no run.
+   */
+  async repeat(name: string, everyMs: number, task: () => Promise<unknown>): Promise<void> {
+    this.tasks.set(name, task);
+    if (!this.scheduled) {
+      const queueName = `${this.name}-scheduled`;
+      const queue = new Queue(queueName, { connection: this.connection(), prefix: this.prefix });
+      queue.on("error", (err) => this.log.warn({ err: err.message }, "scheduled-task queue connection error"));
+      const worker = new Worker(
+        queueName,
+        async (job) => {
+          const run = this.tasks.get(job.name);
+          if (!run) return `no task "${job.name}" in this instance`;
+          this.log.info({ task: job.name, jobId: job.id }, "scheduled task started");
+          await run();
+          return "done";
+        },
+        { connection: this.connection(), prefix: this.prefix, concurrency: 1, lockDuration: Math.max(this.lockMs, 30_000) },
+      );
+      worker.on("error", (err) => this.log.warn({ err: err.message }, "scheduled-task worker connection error"));
+      worker.on("failed", (job, err) => this.log.error({ task: job?.name, jobId: job?.id, error: err.message }, "scheduled task failed"));
+      this.scheduled = { queue, worker };
+      await worker.waitUntilReady();
+    }
+    await this.scheduled.queue.upsertJobScheduler(name, { every: everyMs }, { name, opts: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
+  }
+
   async enqueue(job: ReviewJobData): Promise<EnqueueResult> {
     const claimed = await this.redis.set(this.key("delivery", job.deliveryId), job.id, "PX", this.windowMs, "NX");
     if (claimed !== "OK") {
@@ -227,6 +261,8 @@ export class RedisQueue implements ReviewQueue {
     // Jobs left running become stalled and move to another instance: this one must not write any more.
     if (force) for (const c of this.controllers) c.abort(new Error("the worker was closed; the job moves to another instance"));
     await bounded(this.worker?.close(force));
+    await bounded(this.scheduled?.worker.close(force));
+    await bounded(this.scheduled?.queue.close());
     await bounded(this.queue.close());
     this.redis.disconnect();
   }

@@ -65,6 +65,11 @@ export interface ReviewQueue {
   idle(timeoutMs?: number): Promise<void>;
   stats(): QueueStats;
   deadLetters(): Promise<DeadLetter[]>;
+  /**
+   * Run `task` every `everyMs` on one instance of all that share the queue (Redis: a repeatable
+   * job). Absent for the in-process queue: one process runs its own timer.
+   */
+  repeat?(name: string, everyMs: number, task: () => Promise<unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
