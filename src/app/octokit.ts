@@ -67,6 +67,15 @@ export function throttleOptions(policy: RateLimitPolicy, log: OctokitLog, id: st
   };
 }
 
+/**
+ * Statuses the retry plugin leaves alone: its defaults plus 429. The retry plugin retries
+ * everything >= 400 outside this list on its own 1 s, 4 s, 9 s back-off, ignoring `retry-after`;
+ * GitHub answers 429 for rate limits (as it does 403), which are the throttling plugin's, under
+ * the policy above (honour retry-after, at most `maxRetries`, give up past `maxWaitSeconds`).
+ * Without 429 here a 429 was retried early, and again after the policy had given up.
+ */
+export const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+
 type AuthHook = (request: unknown, route: unknown, parameters?: unknown) => Promise<unknown>;
 
 /**
@@ -89,7 +98,7 @@ export function reviewClientFor(context: Context, policy: RateLimitPolicy, obser
     baseUrl,
     log,
     throttle: throttleOptions(policy, log, String(installationId ?? "none")),
-    retry: { enabled: policy.serverErrorRetries > 0, retries: policy.serverErrorRetries, retryAfterBaseValue: policy.retryAfterBaseValue },
+    retry: { enabled: policy.serverErrorRetries > 0, retries: policy.serverErrorRetries, retryAfterBaseValue: policy.retryAfterBaseValue, doNotRetry: DO_NOT_RETRY },
   });
   if (observe) {
     // Metrics: every request as the caller sees it (after the plugins' retries), with its status and rate-limit headers.

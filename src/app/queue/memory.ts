@@ -102,6 +102,8 @@ export class InMemoryQueue implements ReviewQueue {
       this.runningSubjects.delete(p.job.subject);
       this.opts.metrics?.jobsRunning.dec();
     }
+    // Every failed attempt counts as "failed" (as RedisQueue counts it), then as "retried" or "dead".
+    if (error !== undefined) this.opts.metrics?.jobs.inc({ state: "failed" });
     if (error === undefined) {
       this.completed++;
       this.active.delete(p.job.id);
