@@ -55,15 +55,31 @@ export interface SelectedFile {
   hasHead: boolean;
 }
 
+/**
+ * A path a git tree can hold, relative to the repository root: not empty, no leading "/", no
+ * empty, "." or ".." segment, no NUL. GitHub never lists anything else; a listing that does (a
+ * crafted or corrupted answer) must not make Bulwark read, scan or comment on a path outside the
+ * repository, so such entries are left out.
+ */
+export function isRepositoryPath(path: unknown): path is string {
+  if (typeof path !== "string" || path === "" || path.startsWith("/") || path.includes("\0")) return false;
+  return path.split("/").every((s) => s !== "" && s !== "." && s !== "..");
+}
+
 /** The candidate files of a listing (by name only: config globs are applied later). */
 export function candidateFiles(files: readonly PullFile[]): SelectedFile[] {
   const out: SelectedFile[] = [];
   for (const f of files) {
+    // Not a repository path: never read or commented on. A bad previous name only loses the
+    // comparison with the base (every finding of the file then counts as new).
+    if (!isRepositoryPath(f.filename)) continue;
+    const hasPrevious = f.previous_filename !== undefined && f.previous_filename !== null;
+    const previous = hasPrevious && isRepositoryPath(f.previous_filename) ? f.previous_filename : undefined;
     const headRelevant = isCandidatePath(f.filename);
-    const baseName = f.previous_filename ?? f.filename;
+    const baseName = previous ?? f.filename;
     if (!headRelevant && !(f.status === "removed" && isCandidatePath(baseName))) continue;
     const hasHead = f.status !== "removed";
-    const basePath = f.status === "added" ? undefined : baseName;
+    const basePath = f.status === "added" || (hasPrevious && previous === undefined) ? undefined : baseName;
     out.push({ entry: f, path: f.filename, ...(basePath !== undefined ? { basePath } : {}), hasHead });
   }
   return out;
