@@ -10,10 +10,11 @@ import { severityRank } from "../core/types.js";
 import type { Finding, SourceFile } from "../core/types.js";
 import { fileDiff } from "./diff.js";
 import type { FileDiff } from "./diff.js";
-import { applyEditsToText, planPlacements } from "./placement.js";
+import { applyEditsToText, lineAt, lineTable, planPlacements } from "./placement.js";
 import type { InlinePlacement, Placement, SuggestionPlacement } from "./placement.js";
 import type { BlobText } from "./contents.js";
 import type { SelectedFile } from "./pr-files.js";
+import { CREDENTIAL_PATTERNS, URL_WITH_PASSWORD } from "../core/secrets/credentials.js";
 
 /** Scan options a caller may pass through (tests pin the catalog or the rules; the app the clock). */
 export type ScanPassThrough = Pick<ScanOptions, "catalog" | "onlyRules" | "now">;
@@ -205,11 +206,16 @@ export function verifyShownFixes<P extends CommentLike>(analysis: Pick<Analysis,
   }
   const problems = new Map<P, string>();
   const batches: { p: P; text: string }[][] = [];
+  const credentials = credentialLines(analysis.head);
   for (const p of placements) {
     const f = p.finding;
     const showsFix = p.kind === "suggestion" || (p.kind === "inline" && p.diff !== undefined);
     const original = analysis.headTexts.get(p.path);
     if (!showsFix || !f.fix || original === undefined) continue;
+    if (showsCredential(p, original, credentials.get(p.path))) {
+      problems.set(p, `the lines it changes hold a credential, which Bulwark never copies into a comment; /bulwark fix ${f.ruleId} still commits it`);
+      continue;
+    }
     let text: string;
     try {
       text = applyEditsToText(original, f.fix.edits.filter((e) => e.path === p.path));
@@ -250,6 +256,50 @@ export function verifyShownFixes<P extends CommentLike>(analysis: Pick<Analysis,
 }
 
 type CommentLike = SuggestionPlacement | InlinePlacement;
+
+/**
+ * Rules whose findings point at a literal credential (the value itself: an env value, Secret
+ * data, a ConfigMap key, a Helm value, a Dockerfile ENV/ARG). Their messages redact the value;
+ * a suggestion or diff block that shows one of those lines would copy it verbatim into a review
+ * comment, which outlives the commit (a force-push that removes the secret leaves the comment).
+ */
+const CREDENTIAL_RULES: ReadonlySet<string> = new Set(["K8S-SECRET-001", "K8S-SECRET-002", "K8S-SECRET-003", "K8S-SECRET-005", "DOCKER-022"]);
+
+/** Head lines (per path) that hold a credential according to the scan (suppressed findings included). */
+function credentialLines(head: readonly Finding[]): Map<string, [number, number][]> {
+  const out = new Map<string, [number, number][]>();
+  for (const f of head) {
+    if (!CREDENTIAL_RULES.has(f.ruleId)) continue;
+    const list = out.get(f.path) ?? [];
+    list.push([f.range.startLine, Math.max(f.range.startLine, f.range.endLine)]);
+    out.set(f.path, list);
+  }
+  return out;
+}
+
+/**
+ * True when the suggestion / diff block of `p` would show a credential: one of its head lines
+ * holds a value a credential rule reported, or its text has a known credential format (also when
+ * the credential rules are not selected).
+ */
+function showsCredential(p: CommentLike, original: string, reported: readonly [number, number][] | undefined): boolean {
+  let shown: string;
+  const spans: [number, number][] = [];
+  if (p.kind === "suggestion") {
+    shown = p.replacement.join("\n");
+    spans.push([p.startLine, p.line]);
+  } else {
+    shown = p.diff ?? "";
+    const t = lineTable(original);
+    for (const e of p.finding.fix?.edits ?? []) {
+      if (e.path !== p.path) continue;
+      const s = lineAt(t, e.start);
+      spans.push([s, e.end > e.start ? lineAt(t, e.end - 1) : s]);
+    }
+  }
+  if (CREDENTIAL_PATTERNS.some((c) => c.re.test(shown)) || URL_WITH_PASSWORD.test(shown)) return true;
+  return (reported ?? []).some(([a, b]) => spans.some(([s, e]) => a <= e && s <= b));
+}
 
 /** Most severe first, then path, line, rule, fingerprint: the order of comments and annotations. */
 export function bySeverityThenPosition(a: Finding, b: Finding): number {
