@@ -16,6 +16,7 @@ import { escapeMarkdown } from "../report/markdown.js";
 import { plural, sanitizeInline } from "../report/common.js";
 import { createDatasources, credentialsFromEnvironment } from "../updates/datasource/index.js";
 import type { UpdateDatasources } from "../updates/datasource/index.js";
+import type { HttpOptions } from "../updates/datasource/http.js";
 import { planUpdates } from "../updates/plan.js";
 import type { UpdatePlan } from "../updates/plan.js";
 import { readTree } from "./scan.js";
@@ -34,6 +35,8 @@ export interface UpdateModeOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Registry and chart-repository clients (default: over the network, credentials from env). */
   datasources?: UpdateDatasources;
+  /** Observer of the default clients' responses (metrics). */
+  onRegistryResponse?: HttpOptions["onResponse"];
   /** How to open pull requests (input open-pull-requests: true → `openUpdatePullRequests`); unset: only list. */
   openPullRequests?: UpdatePullRequestOpener;
 }
@@ -72,6 +75,7 @@ export async function runUpdateMode(client: GitHubClient, options: UpdateModeOpt
       insecureRegistries: config.config.updates.insecureRegistries,
       credentials: credentialsFromEnvironment(options.env, options.env.GITHUB_WORKSPACE || process.cwd()),
       userAgent: `${TOOL.name}/${TOOL.version}`,
+      ...(options.onRegistryResponse ? { onResponse: options.onRegistryResponse } : {}),
     });
   const plan = await planUpdates(files, { datasources, config: config.config, now: options.now });
 
@@ -122,7 +126,7 @@ export const openUpdatePullRequests: UpdatePullRequestOpener = async (client, pl
 export async function updateRepository(
   client: GitHubClient,
   target: { repo: RepoRef; defaultBranch: string },
-  options: { now?: Date; env?: Readonly<Record<string, string | undefined>>; datasources?: UpdateDatasources } = {},
+  options: { now?: Date; env?: Readonly<Record<string, string | undefined>>; datasources?: UpdateDatasources; onRegistryResponse?: HttpOptions["onResponse"] } = {},
 ): Promise<string> {
   const head = (await client.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner: target.repo.owner, repo: target.repo.repo, ref: `heads/${target.defaultBranch}` })).data as { object: { sha: string } };
   const u = await runUpdateMode(client, {
@@ -133,6 +137,7 @@ export async function updateRepository(
     now: options.now ?? new Date(),
     env: options.env ?? process.env,
     ...(options.datasources ? { datasources: options.datasources } : {}),
+    ...(options.onRegistryResponse ? { onRegistryResponse: options.onRegistryResponse } : {}),
     openPullRequests: openUpdatePullRequests,
   });
   const extra = u.notes.length > 0 ? `\n\n${u.notes.join("\n\n")}` : "";

@@ -201,10 +201,7 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
       target.done = true;
       const started = process.hrtime.bigint();
       const o = await job(await clientFor(context));
-      metrics.reviewDuration.observe({ status: o.status }, Number(process.hrtime.bigint() - started) / 1e9);
-      metrics.findings.inc({ kind: "introduced" }, o.findings.introduced);
-      metrics.findings.inc({ kind: "pre-existing" }, o.findings.preExisting);
-      metrics.findings.inc({ kind: "suppressed" }, o.findings.suppressed);
+      metrics.observeReview(o, Number(process.hrtime.bigint() - started) / 1e9);
       target.finished = o.status !== "internal-error";
       if (o.error !== undefined) target.detail = o.error;
       context.log.info(`Bulwark ${key.subject}@${key.headSha.slice(0, 7)}: ${o.status}, ${o.conclusion}, ${o.review?.comments ?? 0} comments${o.reviewSkipped ? ` (review ${o.reviewSkipped})` : ""}`);
@@ -215,10 +212,7 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
       const client = await clientFor(context);
       const started = process.hrtime.bigint();
       const outcome = await job(client);
-      metrics.reviewDuration.observe({ status: outcome.status }, Number(process.hrtime.bigint() - started) / 1e9);
-      metrics.findings.inc({ kind: "introduced" }, outcome.findings.introduced);
-      metrics.findings.inc({ kind: "pre-existing" }, outcome.findings.preExisting);
-      metrics.findings.inc({ kind: "suppressed" }, outcome.findings.suppressed);
+      metrics.observeReview(outcome, Number(process.hrtime.bigint() - started) / 1e9);
       return { value: outcome, finished: outcome.status !== "internal-error" };
     });
     if (res.ran) {
@@ -304,7 +298,11 @@ export function createBulwarkApp(options: BulwarkAppOptions = {}): ApplicationFu
     const updateOpts = typeof options.updates === "object" ? options.updates : {};
     const updates = options.updates
       ? (client: GitHubClient, target: { repo: { owner: string; repo: string }; defaultBranch: string }) =>
-          updateRepository(client, target, { ...(updateOpts.datasources ? { datasources: updateOpts.datasources } : {}), ...(updateOpts.now ? { now: updateOpts.now() } : {}) })
+          updateRepository(client, target, {
+            ...(updateOpts.datasources ? { datasources: updateOpts.datasources } : {}),
+            ...(updateOpts.now ? { now: updateOpts.now() } : {}),
+            onRegistryResponse: (r) => metrics.observeRegistry(r),
+          })
       : undefined;
     if (updates && options.updateSchedule !== undefined) {
       const intervalMs = parseInterval(options.updateSchedule);

@@ -1,6 +1,8 @@
 // Prometheus metrics of one app instance (prom-client, its own Registry: two instances in one
 // process — tests, the benchmark — do not collide). Served as text at /metrics (src/app/health.ts).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ReviewOutcome } from "../github/review.js";
+import type { RegistryResponse } from "../updates/datasource/http.js";
 
 export interface MetricsOptions {
   /** Also export Node process metrics (CPU, RSS, event-loop lag, GC); default false. */
@@ -27,6 +29,12 @@ export class BulwarkMetrics {
   readonly rateLimitRemaining: Gauge<"installation">;
   /** Findings of finished reviews, by kind (introduced, pre-existing, suppressed). */
   readonly findings: Counter<"kind">;
+  /** Active findings of finished reviews by severity and kind (introduced, pre-existing). */
+  readonly findingsBySeverity: Counter<"severity" | "kind">;
+  /** Requests to container registries and chart repositories (update runs), by host and status (0: no answer). */
+  readonly registryRequests: Counter<"registry" | "status">;
+  /** The last rate-limit remaining a registry announced (Docker Hub's `ratelimit-remaining`), by host. */
+  readonly registryRateLimitRemaining: Gauge<"registry">;
 
   constructor(opts: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -47,6 +55,9 @@ export class BulwarkMetrics {
     this.githubRequests = new Counter({ name: "bulwark_github_requests_total", help: "GitHub API requests of the review clients", labelNames: ["method", "status"], registers });
     this.rateLimitRemaining = new Gauge({ name: "bulwark_github_rate_limit_remaining", help: "Last x-ratelimit-remaining seen", labelNames: ["installation"], registers });
     this.findings = new Counter({ name: "bulwark_findings_total", help: "Findings of finished reviews", labelNames: ["kind"], registers });
+    this.findingsBySeverity = new Counter({ name: "bulwark_findings_by_severity_total", help: "Active findings of finished reviews by severity", labelNames: ["severity", "kind"], registers });
+    this.registryRequests = new Counter({ name: "bulwark_registry_requests_total", help: "Registry and chart-repository requests of update runs", labelNames: ["registry", "status"], registers });
+    this.registryRateLimitRemaining = new Gauge({ name: "bulwark_registry_rate_limit_remaining", help: "Last rate-limit remaining a registry announced", labelNames: ["registry"], registers });
   }
 
   /** Observe one GitHub response (or failure without one: status 0). */
@@ -57,6 +68,24 @@ export class BulwarkMetrics {
       const n = Number(remaining);
       if (Number.isFinite(n)) this.rateLimitRemaining.set({ installation }, n);
     }
+  }
+
+  /** Observe one finished review: duration and findings. */
+  observeReview(outcome: ReviewOutcome, seconds: number): void {
+    this.reviewDuration.observe({ status: outcome.status }, seconds);
+    const f = outcome.findings;
+    this.findings.inc({ kind: "introduced" }, f.introduced);
+    this.findings.inc({ kind: "pre-existing" }, f.preExisting);
+    this.findings.inc({ kind: "suppressed" }, f.suppressed);
+    for (const [kind, counts] of [["introduced", f.bySeverity?.introduced], ["pre-existing", f.bySeverity?.preExisting]] as const) {
+      for (const [severity, n] of Object.entries(counts ?? {})) if (n) this.findingsBySeverity.inc({ severity, kind }, n);
+    }
+  }
+
+  /** Observe one registry response (update runs). */
+  observeRegistry(r: RegistryResponse): void {
+    this.registryRequests.inc({ registry: r.host, status: String(r.status) });
+    if (r.rateLimitRemaining !== undefined) this.registryRateLimitRemaining.set({ registry: r.host }, r.rateLimitRemaining);
   }
 
   async text(): Promise<string> {

@@ -10,7 +10,7 @@
 // threads of findings that are gone; one PATCH per further 50 annotations. Every error after the
 // check run exists ends in a concluded check run (failure "internal error" at worst).
 import { getCatalog } from "../core/engine/catalog.js";
-import type { Finding } from "../core/types.js";
+import type { Finding, Severity } from "../core/types.js";
 import { analyse, isFixable, refinePlacements, verifyShownFixes } from "./analysis.js";
 import type { Analysis, ScanPassThrough } from "./analysis.js";
 import { errorStatus, errorSummary } from "./client.js";
@@ -94,7 +94,13 @@ export interface ReviewOutcome {
   degraded?: string;
   resolvedThreads: number;
   annotations: number;
-  findings: { introduced: number; preExisting: number; suppressed: number };
+  findings: {
+    introduced: number;
+    preExisting: number;
+    suppressed: number;
+    /** Active findings (introduced and pre-existing) by severity; absent when nothing was scanned. */
+    bySeverity?: { introduced: Partial<Record<Severity, number>>; preExisting: Partial<Record<Severity, number>> };
+  };
   notes: string[];
   error?: string;
 }
@@ -109,6 +115,12 @@ interface PullData {
 async function getPull(client: GitHubClient, repo: RepoRef, number: number): Promise<PullData> {
   const res = await client.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: repo.owner, repo: repo.repo, pull_number: number });
   return res.data as PullData;
+}
+
+function countBySeverity(findings: readonly Finding[]): Partial<Record<Severity, number>> {
+  const out: Partial<Record<Severity, number>> = {};
+  for (const f of findings) out[f.severity] = (out[f.severity] ?? 0) + 1;
+  return out;
 }
 
 function short(sha: string): string {
@@ -364,7 +376,12 @@ async function conclude(
     checkRunId,
     conclusion,
     annotations: done.annotationsPosted,
-    findings: { introduced: analysis.introduced.length, preExisting: analysis.preExisting.length, suppressed: analysis.suppressed.length },
+    findings: {
+      introduced: analysis.introduced.length,
+      preExisting: analysis.preExisting.length,
+      suppressed: analysis.suppressed.length,
+      bySeverity: { introduced: countBySeverity(analysis.introduced), preExisting: countBySeverity(analysis.preExisting) },
+    },
     notes: [...notes, ...done.problems],
   };
 }

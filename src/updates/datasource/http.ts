@@ -34,6 +34,27 @@ export interface HttpOptions {
   timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   userAgent?: string;
+  /** Told about every response (status 0: no answer), e.g. for request and rate-limit metrics. */
+  onResponse?: (response: RegistryResponse) => void;
+}
+
+/** One registry or chart-repository response, as `HttpOptions.onResponse` sees it. */
+export interface RegistryResponse {
+  /** host[:port] of the request. */
+  host: string;
+  method: string;
+  /** HTTP status; 0 when the request got no answer (network error, timeout). */
+  status: number;
+  /** Requests left in the registry's window (Docker Hub's `ratelimit-remaining: 100;w=21600`), when it says. */
+  rateLimitRemaining?: number;
+}
+
+/** `ratelimit-remaining` (Docker Hub: "76;w=21600") or `x-ratelimit-remaining`, as a number. */
+export function rateLimitRemaining(headers: Headers): number | undefined {
+  const v = headers.get("ratelimit-remaining") ?? headers.get("x-ratelimit-remaining");
+  if (v === null) return undefined;
+  const n = Number.parseInt(v.split(";")[0]!.trim(), 10);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -188,9 +209,11 @@ export class HttpClient {
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
         });
       } catch (err) {
+        this.observe(current, opts.method ?? "GET", 0);
         const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
         throw new DatasourceError("network", this.redactor.redact(`${opts.what}: cannot reach ${new URL(current).host} (${cause})`));
       }
+      this.observe(current, opts.method ?? "GET", res.status, res.headers);
       const location = res.headers.get("location");
       if (!REDIRECTS.has(res.status) || !location) return res;
       await res.body?.cancel().catch(() => undefined);
@@ -201,6 +224,17 @@ export class HttpClient {
         headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== "authorization"));
       }
       current = next.toString();
+    }
+  }
+
+  private observe(url: string, method: string, status: number, headers?: Headers): void {
+    const hook = this.options.onResponse;
+    if (!hook) return;
+    const remaining = headers ? rateLimitRemaining(headers) : undefined;
+    try {
+      hook({ host: new URL(url).host, method, status, ...(remaining !== undefined ? { rateLimitRemaining: remaining } : {}) });
+    } catch {
+      // An observer's failure is not the lookup's.
     }
   }
 
