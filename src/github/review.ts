@@ -235,7 +235,9 @@ async function runReview(client: GitHubClient, target: PullRequestTarget, checkR
 
   const { analysis, config } = prepared;
   const cfg = config.config;
+  // Always say which config decided: a config changed by the pull request itself never applies, and the summary should not leave authors guessing.
   if (config.source.label !== "defaults") notes.push(`Config: \`${config.source.label}\`${config.source.extends ? ` extending \`${config.source.extends}\`` : ""}.`);
+  else notes.push(`Config: Bulwark's defaults (no \`.github/bulwark.yml\` on \`${sanitizeInline(target.defaultBranch)}\` or in the organisation's \`.github\` repository; a config added by a pull request applies once merged).`);
 
   // Earlier Bulwark comments: listed only when the pull request has review comments (the
   // event's count; unknown counts are settled by the re-read below).

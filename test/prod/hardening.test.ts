@@ -201,7 +201,7 @@ describe("the pull request's own config is never trusted", () => {
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("2 new findings at or above high");
     if (label) expect(run.output.summary).toContain(label);
-    else expect(run.output.summary).not.toContain("Config:");
+    else expect(run.output.summary).toContain("Config: Bulwark's defaults");
     const list = comments(pr.number);
     expect(list.map((c) => [c.path, parseMarker(c.body)?.ruleId]).sort()).toEqual([
       ["k8s/app.yaml", "K8S-RUNTIME-001"],
@@ -259,9 +259,10 @@ describe("the pull request's own config is never trusted", () => {
     setupRepo();
     const pr = openPr("add-config", { ".github/bulwark.yml": "failOn: critical\nrules:\n  K8S-RUNTIME-001: off\n  K8S-RUNTIME-002: off\n", "k8s/app.yaml": MANIFEST });
     await review(pr.number);
-    // The defaults: the summary names no config file (in particular not the pull request's).
+    // The defaults, and the summary says so (naming no file of the pull request's head).
     expectGated(pr, undefined);
-    expect(runOf(pr.headSha).output.summary).not.toContain("bulwark.yml");
+    expect(runOf(pr.headSha).output.summary).toContain("Config: Bulwark's defaults (no `.github/bulwark.yml` on `main`");
+    expect(runOf(pr.headSha).output.summary).not.toMatch(/Config: `[^`]*bulwark\.yml/);
     expect(new Set(configReads())).toEqual(new Set(["main:.github/bulwark.yml", "HEAD:.github/bulwark.yml"]));
   });
 
