@@ -263,10 +263,10 @@ type CommentLike = SuggestionPlacement | InlinePlacement;
  * a suggestion or diff block that shows one of those lines would copy it verbatim into a review
  * comment, which outlives the commit (a force-push that removes the secret leaves the comment).
  */
-const CREDENTIAL_RULES: ReadonlySet<string> = new Set(["K8S-SECRET-001", "K8S-SECRET-002", "K8S-SECRET-003", "K8S-SECRET-005", "DOCKER-022"]);
+export const CREDENTIAL_RULES: ReadonlySet<string> = new Set(["K8S-SECRET-001", "K8S-SECRET-002", "K8S-SECRET-003", "K8S-SECRET-005", "DOCKER-022"]);
 
 /** Head lines (per path) that hold a credential according to the scan (suppressed findings included). */
-function credentialLines(head: readonly Finding[]): Map<string, [number, number][]> {
+export function credentialLines(head: readonly Finding[]): Map<string, [number, number][]> {
   const out = new Map<string, [number, number][]>();
   for (const f of head) {
     if (!CREDENTIAL_RULES.has(f.ruleId)) continue;
@@ -297,8 +297,13 @@ function showsCredential(p: CommentLike, original: string, reported: readonly [n
       spans.push([s, e.end > e.start ? lineAt(t, e.end - 1) : s]);
     }
   }
-  if (CREDENTIAL_PATTERNS.some((c) => c.re.test(shown)) || URL_WITH_PASSWORD.test(shown)) return true;
+  if (hasCredentialFormat(shown)) return true;
   return (reported ?? []).some(([a, b]) => spans.some(([s, e]) => a <= e && s <= b));
+}
+
+/** True when `text` holds a known credential format (a vendor token, a private key, a URL with its password). */
+export function hasCredentialFormat(text: string): boolean {
+  return CREDENTIAL_PATTERNS.some((c) => c.re.test(text)) || URL_WITH_PASSWORD.test(text);
 }
 
 /** Most severe first, then path, line, rule, fingerprint: the order of comments and annotations. */

@@ -1,6 +1,7 @@
 // Chat-ops end to end: @octokit/webhooks-examples payloads through probot.receive(), against the
 // strict fake GitHub (every request checked against GitHub's OpenAPI description).
 import { Octokit } from "@octokit/rest";
+import { createTwoFilesPatch } from "diff";
 import { afterEach, describe, expect, it } from "vitest";
 import { fixFiles } from "../../src/core/engine/fixes.js";
 import { scan } from "../../src/core/engine/scan.js";
@@ -248,6 +249,135 @@ describe("/bulwark fix", () => {
     expect(after).not.toBe(forkHead);
     expect(x.gh.commitInfo(after)!.parents).toEqual([forkHead]);
     expect(r).toContain(`on \`carol:feature\``);
+  });
+});
+
+// A fork without maintainer edits gets the patch in an issue comment, which outlives a force-push:
+// a credential on a line the patch shows (context or changed) must not be copied into it.
+describe("/bulwark fix and ignore on a fork without maintainer edits: no credential in the reply", () => {
+  const GH_TOKEN = `ghp_${"Zq8Yw3Lr5Tn1Vb7Xc9Mk2Pd4Hf6Js0Ga1Bc2"}`;
+  const URL_PASSWORD = "Sup3rS3cretPw";
+  const DB_PASSWORD = "Tr0ub4dor-and-3-horses"; // no known format: only K8S-SECRET-001 (by its name) knows
+  const SECRETS = [GH_TOKEN, URL_PASSWORD, DB_PASSWORD];
+  const FIX_RULES = ["K8S-RUNTIME-001", "K8S-RUNTIME-015"];
+
+  /** A Deployment with a privileged container whose env entries (`- …` lines) sit just above its securityContext. */
+  function leaky(env: readonly string[]): string {
+    return [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: api",
+      "spec:",
+      "  selector:",
+      "    matchLabels: {app: api}",
+      "  template:",
+      "    metadata:",
+      "      labels: {app: api}",
+      "    spec:",
+      "      containers:",
+      "        - name: api",
+      "          image: nginx:1.27",
+      "          env:",
+      ...env.map((l) => `            ${l}`),
+      "          securityContext:",
+      "            privileged: true",
+      "",
+    ].join("\n");
+  }
+
+  /** The app selects only the fix rules: the credential rules are not among them. */
+  async function forkPullRequest(files: Record<string, string>) {
+    h = await startHarness({ app: { scan: { onlyRules: FIX_RULES } } });
+    h.gh.addToken("alice-token", { login: ALICE });
+    h.gh.createRepo({ owner: OWNER, repo: REPO, files: { "README.md": "# web\n" } });
+    h.gh.fork({ owner: OWNER, repo: REPO, forkOwner: "carol" });
+    h.gh.commit({ owner: "carol", repo: REPO, branch: "feature", files });
+    const pr = h.gh.openPullRequest({ owner: OWNER, repo: REPO, head: "carol:feature", user: "carol" });
+    h.gh.setPermission(OWNER, REPO, ALICE, "write");
+    return { x: h, pr, forkHead: h.gh.refSha("carol", REPO, "feature") };
+  }
+
+  /** Every request the app sent to GitHub (and the test's own comments): url and body. */
+  function expectNoSecretSent(x: Harness): void {
+    expect(x.gh.requests.length).toBeGreaterThan(5);
+    for (const r of x.gh.requests) {
+      const sent = `${r.url}\n${JSON.stringify(r.body ?? null)}`;
+      for (const secret of SECRETS) expect(sent.includes(secret), `${r.method} ${r.url} sends ${secret}`).toBe(false);
+    }
+  }
+
+  it("withholds the patch whose context shows a URL password and a GitHub token, says so, and sends them nowhere", async () => {
+    const { x, pr, forkHead } = await forkPullRequest({ "k8s/api.yaml": leaky([`- {name: DATABASE_URL, value: "postgres://app:${URL_PASSWORD}@db:5432/app"}`, `- {name: GITHUB_TOKEN, value: ${GH_TOKEN}}`]) });
+    await x.receive("issue_comment", (await comment(x, pr.number, `/bulwark fix ${FIX_RULES.join(" ")}`)).payload);
+    const r = replies(x, pr.number);
+    expect(r).toHaveLength(1);
+    expect(r[0]).toContain("Fixes for 2 findings in 1 file (K8S-RUNTIME-001, K8S-RUNTIME-015)");
+    expect(r[0]).toContain("does not allow edits by maintainers, so Bulwark cannot push to `carol:feature`. The patch is not shown here: its lines hold a credential");
+    expect(r[0]).toContain("run `npx bulwark scan --fix --fix-rules K8S-RUNTIME-001,K8S-RUNTIME-015 k8s/api.yaml` on the branch");
+    expect(r[0]).toContain('tick "Allow edits by maintainers" and ask again');
+    expect(r[0]).toContain("Patch withheld for:\n- `k8s/api.yaml` (K8S-RUNTIME-001, K8S-RUNTIME-015): it would show a GitHub token, a URL with its password, a value a credential rule reports");
+    expect(r[0]).not.toContain("```diff");
+    expect(r[0]).not.toContain("Apply this patch");
+    expectNoSecretSent(x);
+    expect(x.gh.refSha("carol", REPO, "feature")).toBe(forkHead);
+  });
+
+  it("withholds a patch that shows a value only a credential rule recognizes, and still shows the patch of a clean file", async () => {
+    const clean = deployment("web", { privileged: true });
+    const { x, pr } = await forkPullRequest({ "k8s/api.yaml": leaky(["- name: DB_PASSWORD", `  value: ${DB_PASSWORD}`]), "k8s/web.yaml": clean });
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark fix K8S-RUNTIME-001")).payload);
+    const r = replies(x, pr.number)[0];
+    const fixed = fixFiles([{ path: "k8s/web.yaml", text: clean }], { rules: ["K8S-RUNTIME-001"] }, { config: DEFAULT_CONFIG, onlyRules: FIX_RULES }).changed.get("k8s/web.yaml")!;
+    const patch = createTwoFilesPatch("a/k8s/web.yaml", "b/k8s/web.yaml", clean, fixed, undefined, undefined, { context: 3 }).replace(/^=+\n/, "").replace(/^Index:.*\n/, "");
+    expect(r).toContain('Apply this patch (`git apply`), or tick "Allow edits by maintainers" and ask again:');
+    expect(r).toContain(`(1 file)</summary>\n\n\`\`\`diff\n${patch.replace(/\n$/, "")}\n\`\`\``);
+    expect(r).not.toContain("a/k8s/api.yaml");
+    expect(r).toContain("The patch of 1 other file is not shown here: its lines hold a credential");
+    expect(r).toContain("For it, run `npx bulwark scan --fix --fix-rules K8S-RUNTIME-001 k8s/api.yaml` on the branch");
+    expect(r).toContain("- `k8s/api.yaml` (K8S-RUNTIME-001): it would show a value a credential rule reports");
+    expectNoSecretSent(x);
+  });
+
+  it("posts a patch without credentials exactly as before", async () => {
+    const text = deployment("api", { privileged: true, extraEnv: 2 });
+    const { x, pr } = await forkPullRequest({ "k8s/api.yaml": text });
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark fix K8S-RUNTIME-001")).payload);
+    const fixed = fixFiles([{ path: "k8s/api.yaml", text }], { rules: ["K8S-RUNTIME-001"] }, { config: DEFAULT_CONFIG, onlyRules: FIX_RULES }).changed.get("k8s/api.yaml")!;
+    const patch = createTwoFilesPatch("a/k8s/api.yaml", "b/k8s/api.yaml", text, fixed, undefined, undefined, { context: 3 }).replace(/^=+\n/, "").replace(/^Index:.*\n/, "");
+    expect(patch).toContain("value: \"1\""); // the env lines are in the context
+    const head = x.gh.refSha("carol", REPO, "feature")!;
+    const asked = x.gh.issueComments(OWNER, REPO, pr.number)[0] as { id: number; updated_at: string };
+    expect(replies(x, pr.number)[0]).toBe(
+      [
+        `<!-- bulwark:reply comment=${asked.id} updated=${asked.updated_at} -->`,
+        "Fixes for 1 finding in 1 file (K8S-RUNTIME-001):",
+        "",
+        "- `k8s/api.yaml:21` K8S-RUNTIME-001: Set privileged: false",
+        "",
+        "Behaviour-changing fixes (AUTO*) are applied only when named: `/bulwark fix K8S-RUNTIME-015`.",
+        "",
+        'This pull request comes from a fork that does not allow edits by maintainers, so Bulwark cannot push to `carol:feature`. Apply this patch (`git apply`), or tick "Allow edits by maintainers" and ask again:',
+        "",
+        `<details><summary>Patch against \`${head.slice(0, 7)}\` (1 file)</summary>`,
+        "",
+        `\`\`\`diff\n${patch.replace(/\n$/, "")}\n\`\`\``,
+        "",
+        "</details>",
+      ].join("\n"),
+    );
+  });
+
+  it("withholds the suppression patch of ignore the same way", async () => {
+    const { x, pr } = await forkPullRequest({ "k8s/api.yaml": leaky(["- name: GITHUB_TOKEN", `  value: ${GH_TOKEN}`]) });
+    await x.receive("issue_comment", (await comment(x, pr.number, "/bulwark ignore K8S-RUNTIME-001 k8s/api.yaml the CNI agent needs it")).payload);
+    const r = replies(x, pr.number)[0];
+    expect(r).toContain("Suppression of K8S-RUNTIME-001 at `k8s/api.yaml:19`");
+    expect(r).toContain("The patch is not shown here: its lines hold a credential");
+    expect(r).toContain("add `# bulwark:ignore K8S-RUNTIME-001 the CNI agent needs it` on its own line above line 19 of `k8s/api.yaml`");
+    expect(r).toContain("- `k8s/api.yaml` (K8S-RUNTIME-001): it would show a GitHub token, a value a credential rule reports");
+    expect(r).not.toContain("```diff");
+    expectNoSecretSent(x);
   });
 });
 

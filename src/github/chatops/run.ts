@@ -15,6 +15,7 @@ import type { BulwarkConfig } from "../../core/config/schema.js";
 import type { Finding, SourceFile } from "../../core/types.js";
 import { ruleDocument } from "../../cli/rules.js";
 import { plural, sanitizeInline } from "../../report/common.js";
+import { CREDENTIAL_RULES, credentialLines, hasCredentialFormat } from "../analysis.js";
 import type { ScanPassThrough } from "../analysis.js";
 import { errorStatus, errorSummary } from "../client.js";
 import type { GitHubClient, RepoRef } from "../client.js";
@@ -25,7 +26,8 @@ import { candidateFiles, listPullRequestFiles, selectByConfig } from "../pr-file
 import type { PullRequestTarget, RepositoryTarget } from "../review.js";
 import { helpText, MAX_COMMANDS_PER_COMMENT, needsWrite } from "./parse.js";
 import type { Command, ParsedCommand } from "./parse.js";
-import { planSuppression } from "./ignore.js";
+import { cleanReason, planSuppression } from "./ignore.js";
+import { CREDENTIAL_PATTERNS, URL_WITH_PASSWORD } from "../../core/secrets/credentials.js";
 
 /** GitHub's limit is 65,536 characters per comment; replies stay below this. */
 export const REPLY_BUDGET = 60_000;
@@ -161,14 +163,107 @@ export async function readPullFiles(client: GitHubClient, target: RepositoryTarg
 
 // ---------------------------------------------------------------- committing (fix, ignore)
 
-type Plan = { kind: "commit"; files: Map<string, string>; message: string; summary: string[] } | { kind: "reply"; ok: boolean; body: string };
+type Plan =
+  | {
+      kind: "commit";
+      files: Map<string, string>;
+      message: string;
+      summary: string[];
+      /** The rules whose change each file gets (listed when its patch is withheld). */
+      rules: ReadonlyMap<string, readonly string[]>;
+      /** How to make the change without Bulwark's patch, for these files ("run …", "add …"). */
+      byHand: (paths: readonly string[]) => string;
+    }
+  | { kind: "reply"; ok: boolean; body: string };
+
+/** The unified diff of one file (3 lines of context), as `git apply` takes it. */
+function filePatch(path: string, before: string, after: string): string {
+  return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { context: 3 })
+    .replace(/^=+\n/, "")
+    .replace(/^Index:.*\n/, "");
+}
 
 function unifiedDiff(original: ReadonlyMap<string, string>, changed: ReadonlyMap<string, string>): string {
   const parts: string[] = [];
-  for (const [path, text] of [...changed].sort(([a], [b]) => a.localeCompare(b))) {
-    parts.push(createTwoFilesPatch(`a/${path}`, `b/${path}`, original.get(path) ?? "", text, undefined, undefined, { context: 3 }).replace(/^=+\n/, "").replace(/^Index:.*\n/, ""));
-  }
+  for (const [path, text] of [...changed].sort(([a], [b]) => a.localeCompare(b))) parts.push(filePatch(path, original.get(path) ?? "", text));
   return parts.join("");
+}
+
+/** The old-side and new-side line numbers a unified diff shows (context, removed and added lines). */
+function shownLines(patch: string): { old: number[]; new: number[] } {
+  const out = { old: [] as number[], new: [] as number[] };
+  let o = 0;
+  let n = 0;
+  let inHunk = false;
+  for (const line of patch.split("\n")) {
+    const h = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+    if (h) {
+      o = Number(h[1]);
+      n = Number(h[2]);
+      inHunk = true;
+      continue;
+    }
+    if (!inHunk || line === "") continue;
+    if (line.startsWith(" ")) {
+      out.old.push(o++);
+      out.new.push(n++);
+    } else if (line.startsWith("-")) out.old.push(o++);
+    else if (line.startsWith("+")) out.new.push(n++);
+  }
+  return out;
+}
+
+/**
+ * The files whose patch would show a credential, with what it would show: a known credential
+ * format anywhere in the patch (context lines included), or a line a credential rule reports
+ * (K8S-SECRET-001/002/003/005, DOCKER-022) on either side of the diff. The credential rules run
+ * here whatever the config or the app selects: a patch in a comment outlives the force-push that
+ * removes the secret, and masking the value would break `git apply`.
+ */
+function credentialPatches(files: readonly SourceFile[], changed: ReadonlyMap<string, string>, options: ScanOptions): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (changed.size === 0) return out;
+  const credOpts: ScanOptions = { ...options, onlyRules: [...CREDENTIAL_RULES], fixes: "none", verifyFixes: false };
+  const before = credentialLines(scan(files, credOpts).findings);
+  const after = credentialLines(scan(files.map((f) => ({ path: f.path, text: changed.get(f.path) ?? f.text })), credOpts).findings);
+  const original = new Map(files.map((f) => [f.path, f.text]));
+  for (const [path, text] of changed) {
+    const patch = filePatch(path, original.get(path) ?? "", text);
+    const what = new Set<string>();
+    for (const c of CREDENTIAL_PATTERNS) if (c.re.test(patch)) what.add(c.label);
+    if (URL_WITH_PASSWORD.test(patch)) what.add("a URL with its password");
+    const lines = shownLines(patch);
+    const hit = (spans: readonly [number, number][] | undefined, shown: readonly number[]) => (spans ?? []).some(([a, b]) => shown.some((l) => a <= l && l <= b));
+    if (hit(before.get(path), lines.old) || hit(after.get(path), lines.new)) what.add("a value a credential rule reports");
+    if (what.size > 0) out.set(path, [...what]);
+  }
+  return out;
+}
+
+/**
+ * File-derived prose (a suppression reason, a fix description, a verification message) with any
+ * word that has a known credential format withheld: the password of a URL masked, anything else
+ * replaced. Prose only: never a patch (see credentialPatches).
+ */
+export function maskCredentials(text: string): string {
+  return text.replace(/\S+/g, (word) => {
+    if (!hasCredentialFormat(word)) return word;
+    const url = word.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@$]+:)[^/\s@$]+@/gi, "$1****@");
+    return CREDENTIAL_PATTERNS.some((c) => c.re.test(url)) ? "[credential withheld]" : url;
+  });
+}
+
+/** Inline code that survives backticks in `s`. */
+function code(s: string): string {
+  const t = sanitizeInline(s);
+  return t.includes("`") ? `\`\` ${t} \`\`` : `\`${t}\``;
+}
+
+/** A path as one shell word (undefined when it would need more than single quotes to be safe in Markdown). */
+function shellWord(path: string): string | undefined {
+  if (/^[\w./@+-]+$/.test(path)) return path;
+  // eslint-disable-next-line no-control-regex
+  return /^[^'`\u0000-\u001f\u007f]+$/.test(path) ? `'${path}'` : undefined;
 }
 
 function fence(body: string, lang: string): string {
@@ -194,21 +289,61 @@ async function commitOnHead(client: GitHubClient, ctx: CommandContext, compute: 
     if (plan.kind === "reply") return { ok: plan.ok, body: plan.body };
     const notes = files.notes.map((n) => `- ${n}`);
     const original = new Map(files.files.map((f) => [f.path, f.text]));
-    const diffReply = (why: string): Omit<CommandOutcome, "command"> => {
-      const d = unifiedDiff(original, plan.files);
-      const block = d.length <= REPLY_BUDGET - 4_000 ? fence(d, "diff") : "_The patch is too large to show here: run `npx bulwark scan --fix` on the branch._";
+    /**
+     * The reply when Bulwark cannot push: the patch to apply by hand. `cannot` says why, `apply`
+     * introduces the patch; `allowEdits` when ticking "Allow edits by maintainers" would let
+     * Bulwark push. The patch of a file whose lines (context or changed) hold a credential is
+     * not shown: the reply lists those files and how to make the change without it.
+     */
+    const diffReply = (cannot: string, apply: string, allowEdits: boolean): Omit<CommandOutcome, "command"> => {
+      const withheld = credentialPatches(files.files, plan.files, scanOptions(ctx, files.config));
+      const shown = new Map([...plan.files].filter(([p]) => !withheld.has(p)));
+      const details = () => {
+        const d = unifiedDiff(original, shown);
+        const block = d.length <= REPLY_BUDGET - 4_000 ? fence(d, "diff") : "_The patch is too large to show here: run `npx bulwark scan --fix` on the branch._";
+        return [`<details><summary>Patch against \`${pull.headSha.slice(0, 7)}\` (${plural(shown.size, "file")})</summary>`, "", block, "", "</details>"];
+      };
+      const tail = notes.length ? ["", ...notes] : [];
+      if (withheld.size === 0) return { ok: true, body: [...plan.summary, "", `${cannot} ${apply}`, "", ...details(), ...tail].join("\n") };
+      const paths = [...withheld.keys()].sort((a, b) => a.localeCompare(b));
+      const list = paths.map((p) => {
+        const rules = plan.rules.get(p) ?? [];
+        return `- ${code(p)}${rules.length ? ` (${rules.join(", ")})` : ""}: it would show ${withheld.get(p)!.join(", ")}`;
+      });
+      const instead = `${plan.byHand(paths)}${allowEdits ? ', or tick "Allow edits by maintainers" and ask again' : ""}`;
+      const why = "Bulwark never copies a credential into a comment (a comment outlives the force-push that removes the secret)";
+      if (shown.size === 0) {
+        return {
+          ok: true,
+          body: [...plan.summary, "", `${cannot} The patch is not shown here: its lines hold a credential, and ${why}. The fix is ready all the same: ${instead}.`, "", "Patch withheld for:", ...list, ...tail].join("\n"),
+        };
+      }
       return {
         ok: true,
-        body: [...plan.summary, "", why, "", `<details><summary>Patch against \`${pull.headSha.slice(0, 7)}\` (${plural(plan.files.size, "file")})</summary>`, "", block, "", "</details>", ...(notes.length ? ["", ...notes] : [])].join("\n"),
+        body: [
+          ...plan.summary,
+          "",
+          `${cannot} ${apply}`,
+          "",
+          ...details(),
+          "",
+          `The patch of ${plural(withheld.size, "other file")} is not shown here: its lines hold a credential, and ${why}. For ${withheld.size === 1 ? "it" : "them"}, ${instead}.`,
+          "",
+          "Patch withheld for:",
+          ...list,
+          ...tail,
+        ].join("\n"),
       };
     };
     const dest = pull.sameRepo ? pull.headRepo : pull.maintainerCanModify ? pull.headRepo : undefined;
     if (!dest) {
-      return diffReply(
-        pull.headRepo
-          ? `This pull request comes from a fork that does not allow edits by maintainers, so Bulwark cannot push to \`${sanitizeInline(pull.headRepo.owner)}:${sanitizeInline(pull.headRef)}\`. Apply this patch (\`git apply\`), or tick "Allow edits by maintainers" and ask again:`
-          : "The head repository of this pull request is gone, so Bulwark cannot push to it. The patch:",
-      );
+      return pull.headRepo
+        ? diffReply(
+            `This pull request comes from a fork that does not allow edits by maintainers, so Bulwark cannot push to \`${sanitizeInline(pull.headRepo.owner)}:${sanitizeInline(pull.headRef)}\`.`,
+            'Apply this patch (`git apply`), or tick "Allow edits by maintainers" and ask again:',
+            true,
+          )
+        : diffReply("The head repository of this pull request is gone, so Bulwark cannot push to it.", "The patch:", false);
     }
     const res = await commitFiles(client, { repo: dest, branch: pull.headRef, parentSha: pull.headSha, files: plan.files, message: plan.message });
     if (res.ok) {
@@ -223,7 +358,7 @@ async function commitOnHead(client: GitHubClient, ctx: CommandContext, compute: 
       moved = true;
       continue;
     }
-    if (res.reason === "forbidden" && !pull.sameRepo) return diffReply(`Bulwark could not push to the fork (${sanitizeInline(res.message)}). Apply this patch instead:`);
+    if (res.reason === "forbidden" && !pull.sameRepo) return diffReply(`Bulwark could not push to the fork (${sanitizeInline(res.message)}).`, "Apply this patch instead:", false);
     return { ok: false, body: `Nothing was committed: GitHub refused the commit (${sanitizeInline(res.message)}).` };
   }
   return { ok: false, body: "Nothing was committed: the branch moved twice while Bulwark was working on it, and Bulwark never overwrites a push. Ask again once the pushes are done." };
@@ -255,7 +390,8 @@ async function runFix(client: GitHubClient, ctx: CommandContext, rules: readonly
       ),
     ].sort();
     const hint = behaviour.length > 0 ? `Behaviour-changing fixes (AUTO*) are applied only when named: \`/bulwark fix ${behaviour.join(" ")}\`.` : "";
-    const rejected = [...outcome.rejected].map(([p, why]) => `- \`${sanitizeInline(p)}\` left unchanged: its fixes did not verify (${sanitizeInline(why)}).`);
+    // First line only: a YAML error goes on with the source lines around it (a credential, maybe).
+    const rejected = [...outcome.rejected].map(([p, why]) => `- \`${sanitizeInline(p)}\` left unchanged: its fixes did not verify (${sanitizeInline(maskCredentials(why.split("\n")[0].replace(/:\s*$/, "")))}).`);
     if (outcome.changed.size === 0) {
       const scope = rules.length > 0 ? `for ${rules.map((r) => `\`${r}\``).join(", ")} ` : "";
       return { kind: "reply", ok: true, body: [`Nothing to fix ${scope}in the ${plural(files.files.length, "file")} of this pull request that Bulwark reviews.`, ...(hint ? ["", hint] : []), ...rejected].join("\n") };
@@ -264,12 +400,19 @@ async function runFix(client: GitHubClient, ctx: CommandContext, rules: readonly
       .slice()
       .sort((a, b) => a.path.localeCompare(b.path) || a.range.startLine - b.range.startLine)
       .slice(0, 50)
-      .map((f) => `- \`${sanitizeInline(f.path)}:${f.range.startLine}\` ${f.ruleId}: ${sanitizeInline(f.fix?.description ?? FIX_SOURCES.get(f)?.description ?? f.title)}`);
+      .map((f) => `- \`${sanitizeInline(f.path)}:${f.range.startLine}\` ${f.ruleId}: ${sanitizeInline(maskCredentials(f.fix?.description ?? FIX_SOURCES.get(f)?.description ?? f.title))}`);
     const summary = [`Fixes for ${plural(outcome.applied.length, "finding")} in ${plural(outcome.changed.size, "file")} (${outcome.rules.join(", ")}):`, "", ...lines];
     if (outcome.applied.length > 50) summary.push(`- …and ${outcome.applied.length - 50} more`);
     if (hint) summary.push("", hint);
     summary.push(...rejected);
-    return { kind: "commit", files: outcome.changed, message: fixCommitMessage(outcome.rules, outcome.applied.length), summary };
+    const byPath = new Map<string, string[]>();
+    for (const f of outcome.applied) byPath.set(f.path, [...new Set([...(byPath.get(f.path) ?? []), f.ruleId])].sort());
+    const byHand = (paths: readonly string[]) => {
+      const words = paths.map(shellWord);
+      const where = words.every((w) => w !== undefined) ? ` ${words.join(" ")}` : "";
+      return `run \`npx bulwark scan --fix${rules.length > 0 ? ` --fix-rules ${rules.join(",")}` : ""}${where}\` on the branch`;
+    };
+    return { kind: "commit", files: outcome.changed, message: fixCommitMessage(outcome.rules, outcome.applied.length), summary, rules: byPath, byHand };
   });
 }
 
@@ -279,7 +422,7 @@ function chooseFinding(findings: readonly Finding[], ruleId: string, ctx: Comman
   if (ctx.replyTo?.fingerprint && !location) {
     const f = findings.find((x) => x.fingerprint === ctx.replyTo!.fingerprint);
     if (f && f.ruleId !== ruleId) return `The comment you replied to is about ${f.ruleId}, not ${ruleId}.`;
-    if (f?.suppressed) return `That ${ruleId} finding is already suppressed (${sanitizeInline(f.suppressed.reason)}).`;
+    if (f?.suppressed) return `That ${ruleId} finding is already suppressed (${sanitizeInline(maskCredentials(f.suppressed.reason))}).`;
     if (f) return f;
     return `The ${ruleId} finding of the comment you replied to is no longer reported at the head of this pull request.`;
   }
@@ -310,6 +453,8 @@ async function runIgnore(client: GitHubClient, ctx: CommandContext, c: Extract<C
       files: new Map([[chosen.path, plan.text]]),
       message: `bulwark: ignore ${c.ruleId} in ${chosen.path}`,
       summary: [`Suppression of ${c.ruleId} at \`${sanitizeInline(chosen.path)}:${chosen.range.startLine}\` (comment on line ${plan.line}): ${sanitizeInline(c.reason)}`],
+      rules: new Map([[chosen.path, [c.ruleId]]]),
+      byHand: () => `add ${code(`# bulwark:ignore ${c.ruleId} ${cleanReason(c.reason)}`)} on its own line above line ${plan.line} of ${code(chosen.path)}, at that line's indentation`,
     };
   });
 }
@@ -355,7 +500,7 @@ async function runOne(client: GitHubClient, ctx: CommandContext, command: Comman
           ok: true,
           body: "Update pull requests are **not wired into the app yet**: nothing was opened or planned. The GitHub Action's `mode: update` (and `npx bulwark updates`) lists the stale images and charts of the repository today.",
         };
-      return { ok: true, body: truncate(await ctx.updates(client, ctx.target), REPLY_BUDGET - 2_000) };
+      return { ok: true, body: truncate(maskCredentials(await ctx.updates(client, ctx.target)), REPLY_BUDGET - 2_000) };
   }
 }
 
