@@ -428,17 +428,54 @@ const appArmor: RuleCheck = {
       const name = key.slice(APPARMOR_ANNOTATION.length);
       const c = w.containers.find((x) => x.name === name);
       const path = [...w.podMetaPath, "annotations", key];
+      const migration = c && migratesAppArmorAnnotation(w, ctx) ? migrateAppArmorAnnotation(w, c, key) : undefined;
+      const field = c ? sc(c).appArmorProfile : undefined;
+      const advice = !migration
+        ? "use runtime/default (or localhost/<profile>)"
+        : isObj(field) && validSeccompType(field.type)
+          ? `remove it: the container's securityContext.appArmorProfile (type ${String(field.type)}) takes precedence, and the annotation is deprecated from Kubernetes 1.30`
+          : "move it to the container's securityContext.appArmorProfile.type: RuntimeDefault (or Localhost with a reviewed profile); the annotation is deprecated from Kubernetes 1.30";
       ctx.report({
         object: w.obj,
         container: c,
         path,
         key,
-        message: `${c ? where(w, c) : `${resourceLabel(w)}, container "${name}"`}: annotation ${key}: "${v}" removes AppArmor confinement (${pss("baseline", ctx)}): use runtime/default (or localhost/<profile>).`,
-        fix: { description: `Set ${key} to runtime/default`, ops: [{ op: "set", path, value: "runtime/default" }] },
+        message: `${c ? where(w, c) : `${resourceLabel(w)}, container "${name}"`}: annotation ${key}: "${v}" removes AppArmor confinement (${pss("baseline", ctx)}): ${advice}.`,
+        fix: migration ?? { description: `Set ${key} to runtime/default`, ops: [{ op: "set", path, value: "runtime/default" }] },
       });
     }
   },
 };
+
+/**
+ * Catalog: when the target cluster is 1.30 or later the fix moves the deprecated annotation
+ * to the container's appArmorProfile field. Not for Windows pods (the API rejects the field
+ * there), nor in JSON files: the edit planner writes the new keys YAML-style, which the
+ * engine refuses in JSON, so there the value rewrite is the fix that can be offered.
+ */
+function migratesAppArmorAnnotation(w: Workload, ctx: CheckContext): boolean {
+  return minorOf(ctx.targetKubernetesVersion) >= 30 && !isWindowsPod(w) && !/\.json$/i.test(w.obj.file.path);
+}
+
+/**
+ * Delete the annotation (with `annotations` itself when it was the only one) and give the
+ * container the profile the kubelet would otherwise have taken from it: the container's
+ * field wins over the annotation, which wins over the pod's field, so RuntimeDefault on
+ * the container is what `runtime/default` meant. A container field that already confines
+ * is kept (the kubelet ignored the annotation); an Unconfined one becomes RuntimeDefault.
+ */
+function migrateAppArmorAnnotation(w: Workload, c: ContainerRef, key: string): { description: string; ops: FixOp[] } {
+  const annotationsPath = [...w.podMetaPath, "annotations"];
+  const alone = Object.keys(asObj(w.podMeta.annotations)).every((k) => k === key);
+  const ops: FixOp[] = [{ op: "delete", path: alone ? annotationsPath : [...annotationsPath, key] }];
+  const profile = sc(c).appArmorProfile;
+  const profilePath = scPath(c, "appArmorProfile");
+  if (isObj(profile) && validSeccompType(profile.type)) {
+    return { description: `Remove ${key} (${containerLabel(c)} already sets appArmorProfile.type: ${String(profile.type)})`, ops };
+  }
+  ops.push(...(isObj(profile) ? toRuntimeDefault(profilePath, profile) : [{ op: "set" as const, path: [...profilePath, "type"], value: "RuntimeDefault" }]));
+  return { description: `Replace ${key} with securityContext.appArmorProfile.type: RuntimeDefault on ${containerLabel(c)}`, ops };
+}
 
 // ---------------------------------------------------------------------------------------
 // K8S-RUNTIME-011 — SELinux (baseline)
