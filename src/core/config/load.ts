@@ -201,7 +201,7 @@ export function parseConfig(text: string, source = ".github/bulwark.yml", knownR
       case "limits":
         for (const p of pairs(ctx, pair.value as Node, "limits")) {
           const k = String(scalarValue(p.key as Node));
-          if (k === "maxFileBytes" || k === "maxFiles" || k === "maxDocuments" || k === "maxAliasCount") {
+          if (k === "maxFileBytes" || k === "maxFiles" || k === "maxDocuments" || k === "maxAliasCount" || k === "maxScanMs") {
             const n = num(ctx, p, `limits.${k}`, 1);
             if (n !== undefined) config.limits[k] = n;
           } else at(ctx, p, `unknown key limits.${k}`);

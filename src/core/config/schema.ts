@@ -34,6 +34,8 @@ export interface LimitsConfig {
   maxFiles: number;
   maxDocuments: number;
   maxAliasCount: number;
+  /** Milliseconds of parsing and rule checks one file may take; then its remaining checks are skipped (reported). */
+  maxScanMs: number;
 }
 
 export interface BulwarkConfig {
@@ -63,6 +65,6 @@ export const DEFAULT_CONFIG: BulwarkConfig = {
   pssVersion: "latest",
   review: { maxComments: 25, gate: "introduced", comments: true },
   updates: { enabled: true, policy: "minor", pinDigests: false, openPullRequestsLimit: 10, schedule: "daily", insecureRegistries: [], ignore: [] },
-  limits: { maxFileBytes: 2 * 1024 * 1024, maxFiles: 5000, maxDocuments: 1000, maxAliasCount: 100 },
+  limits: { maxFileBytes: 2 * 1024 * 1024, maxFiles: 5000, maxDocuments: 1000, maxAliasCount: 100, maxScanMs: 10_000 },
   helm: { valuesFiles: [] },
 };

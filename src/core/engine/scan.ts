@@ -26,6 +26,7 @@ import { schemaRegressions } from "./schema.js";
 import { findSuppressionComments, IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, parseIgnoreAnnotation, SuppressionIndex } from "./suppress.js";
 import type { ScanResult, ScanSummary } from "../../report/model.js";
 import type { RuleMeta } from "./rule.js";
+import { ScanBudget } from "./budget.js";
 
 export interface ScanOptions {
   config?: BulwarkConfig;
@@ -45,6 +46,8 @@ export interface ScanOptions {
    * planning (detection only, e.g. a gate that shows no patches); `fixFiles` still works.
    */
   fixes?: "plan" | "none";
+  /** Monotonic milliseconds for the per-file time budget (default `performance.now`; tests inject one). */
+  clock?: () => number;
 }
 
 interface FileState {
@@ -73,6 +76,7 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
   const dockerfiles: DockerfileModel[] = [];
   const engineReport = makeEngineReporter(catalog, config, findings);
   const charts = new ChartCollector([...files.map((f) => f.path), ...(options.knownPaths ?? [])]);
+  const budget = new ScanBudget(config.limits.maxScanMs, options.clock ?? (() => performance.now()));
 
   let considered = 0;
   for (const file of files) {
@@ -97,7 +101,7 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
     }
     if (kind === "dockerfile") {
       try {
-        const model = parseDockerfile(file.path, file.text);
+        const model = budget.charge(file.path, () => parseDockerfile(file.path, file.text));
         if (model.stages.length === 0 && file.text.trim() !== "") {
           engineReport("BULWARK-PARSE", file.path, lines, 0, 0, "no FROM instruction: this is not a Dockerfile Bulwark can analyse");
           continue;
@@ -122,7 +126,7 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
     }
     let yaml: YamlFile;
     try {
-      yaml = parseYamlFile(file.path, file.text, { maxAliasCount: config.limits.maxAliasCount, maxDocuments: config.limits.maxDocuments });
+      yaml = budget.charge(file.path, () => parseYamlFile(file.path, file.text, { maxAliasCount: config.limits.maxAliasCount, maxDocuments: config.limits.maxDocuments }));
     } catch (err) {
       engineReport("BULWARK-PARSE", file.path, lines, 0, 0, `YAML could not be parsed: ${errorMessage(err)}`);
       continue;
@@ -166,9 +170,22 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
       const f = toFinding(r, entry.meta, settings, states, options.fixes !== "none");
       if (f) findings.push(f);
     });
-    runCheck(check, ctx, objects, workloads, dockerfiles, helmCharts, project, (where, err) => {
+    runCheck(check, ctx, objects, workloads, dockerfiles, helmCharts, project, budget, (where, err) => {
       findings.push(internalError(catalog, id, where, err, states));
     });
+  }
+  // A file that went over budget only with its last check lost nothing: not reported.
+  for (const over of budget.overBudget()) {
+    const state = states.get(over.path);
+    if (!state || over.skippedChecks === 0) continue;
+    engineReport(
+      "BULWARK-LIMIT",
+      over.path,
+      state.lines,
+      0,
+      0,
+      `scanning this file took ${Math.round(over.spentMs)} ms, over the ${config.limits.maxScanMs} ms limit (limits.maxScanMs): ${over.skippedChecks} rule check${over.skippedChecks === 1 ? " was" : "s were"} skipped, so findings may be missing`,
+    );
   }
 
   applyAnnotationSuppressions(findings, objects, catalog, config, states);
@@ -187,20 +204,26 @@ function runCheck(
   dockerfiles: DockerfileModel[],
   helmCharts: HelmChart[],
   project: ReturnType<typeof makeProject>,
+  budget: ScanBudget,
   onError: (where: { path: string }, err: unknown) => void,
 ): void {
-  const guard = (where: { path: string }, fn: () => void) => {
-    try {
-      fn();
-    } catch (err) {
-      onError(where, err);
-    }
+  // Per-file checks are charged to their file; the project check spans every file and is not.
+  const guard = (where: { path: string }, fn: () => void, charged = true) => {
+    const attempt = () => {
+      try {
+        fn();
+      } catch (err) {
+        onError(where, err);
+      }
+    };
+    if (charged) budget.run(where.path, attempt);
+    else attempt();
   };
   if (check.object) for (const o of objects) guard({ path: o.file.path }, () => check.object!(o, ctx));
   if (check.workload) for (const w of workloads) guard({ path: w.obj.file.path }, () => check.workload!(w, ctx));
   if (check.dockerfile) for (const d of dockerfiles) guard({ path: d.path }, () => check.dockerfile!(d, ctx));
   if (check.chart) for (const c of helmCharts) guard({ path: c.chartFile?.path ?? c.values[0]?.path ?? c.templates[0]?.path ?? "" }, () => check.chart!(c, ctx));
-  if (check.project) guard({ path: project.objects[0]?.file.path ?? project.dockerfiles[0]?.path ?? "" }, () => check.project!(project, ctx));
+  if (check.project) guard({ path: project.objects[0]?.file.path ?? project.dockerfiles[0]?.path ?? "" }, () => check.project!(project, ctx), false);
 }
 
 export function ruleSettings(meta: RuleMeta, config: BulwarkConfig, only?: ReadonlySet<string>): RuleSettings {
