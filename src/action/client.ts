@@ -1,5 +1,5 @@
 // The action's GitHubClient: `@actions/github`'s Octokit (no retry or throttling plugins) adapted
-// to the shared pipeline's minimal client, plus the four things the action needs around it:
+// to the shared pipeline's minimal client, plus the three things the action needs around it:
 //
 //  - retries: reads (GET, GraphQL queries) on 5xx and network errors; every request on a rate
 //    limit that says how long to wait (never a write on a 5xx: GitHub may have done it already);
@@ -7,10 +7,11 @@
 //    GITHUB_TOKEN: fork pull requests, `permissions:` without `checks`/`pull-requests: write`) is
 //    recorded in `denials`, so the action can fall back to workflow annotations;
 //  - a read cache for content that cannot change during a run (file listings at fixed commits,
-//    blobs and trees, GraphQL `object(expression:)` reads), so the action's own scan and the
-//    shared review pipeline share one set of reads;
-//  - the config path: the pipeline reads `<ref>:.github/bulwark.yml`; with a `config` input naming
-//    another file, that expression is pointed at it (`configRewrites` counts the rewrites).
+//    blobs and trees, GraphQL `object(expression:)` reads): a read repeated within a run is sent
+//    once.
+//
+// Queries go out as the pipeline wrote them: the `config` input reaches it as
+// ReviewOptions.config (and the action's own scans as ScanSettings.configPath).
 import type { GitHubClient, GitHubResponse } from "../github/client.js";
 import { errorStatus } from "../github/client.js";
 
@@ -40,8 +41,6 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 2, baseDelayMs: 1000, maxWa
 
 export interface ActionClientOptions {
   retry?: Partial<RetryPolicy>;
-  /** Point `<ref>:.github/bulwark.yml` expressions at this repository path instead. */
-  configPath?: string;
   /** Where retries and denials are logged (debug level). */
   debug?: (msg: string) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -49,8 +48,6 @@ export interface ActionClientOptions {
 
 export interface ActionClient extends GitHubClient {
   readonly denials: readonly WriteDenial[];
-  /** GraphQL queries whose config expression was pointed at `configPath`. */
-  readonly configRewrites: number;
   /** Requests sent to GitHub (cache hits excluded). */
   readonly sent: number;
 }
@@ -64,7 +61,6 @@ const CACHEABLE = new Set([
   "GET /repos/{owner}/{repo}/git/blobs/{file_sha}",
   "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
 ]);
-const DEFAULT_CONFIG_PATH = ".github/bulwark.yml";
 
 /** True for GitHub's answer to a write the token may not make. */
 export function isPermissionDenied(err: unknown): boolean {
@@ -129,9 +125,7 @@ export function createActionClient(octokit: OctokitLike, options: ActionClientOp
   const debug = options.debug ?? (() => undefined);
   const denials: WriteDenial[] = [];
   const cache = new Map<string, Promise<unknown>>();
-  let configRewrites = 0;
   let sent = 0;
-  const configPath = options.configPath && options.configPath !== DEFAULT_CONFIG_PATH ? options.configPath : undefined;
 
   async function withRetry<T>(what: string, isRead: boolean, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -174,24 +168,9 @@ export function createActionClient(octokit: OctokitLike, options: ActionClientOp
     debug(`${route}: denied (${status})`);
   }
 
-  function rewriteConfig(query: string): string {
-    if (!configPath) return query;
-    // The pipeline reads `config: object(expression: "<ref>:.github/bulwark.yml")`.
-    const re = new RegExp(`(\\bconfig\\s*:\\s*object\\s*\\(\\s*expression\\s*:\\s*")([^"\\\\:]+):${DEFAULT_CONFIG_PATH.replace(/[.]/g, "\\.")}"`, "g");
-    return query.replace(re, (m: string, head: string, ref: string) => {
-      // `HEAD:` is the organisation `.github` repository's fallback: it stays at the default path.
-      if (ref === "HEAD") return m;
-      configRewrites++;
-      return `${head}${ref}:${JSON.stringify(configPath).slice(1, -1)}"`;
-    });
-  }
-
   return {
     get denials() {
       return denials;
-    },
-    get configRewrites() {
-      return configRewrites;
     },
     get sent() {
       return sent;
@@ -212,11 +191,10 @@ export function createActionClient(octokit: OctokitLike, options: ActionClientOp
       }
     },
     async graphql(query, variables = {}) {
-      const q = rewriteConfig(query);
-      const isMutation = /^\s*mutation\b/.test(q);
-      const key = !isMutation && /\bobject\s*\(\s*expression\s*:/.test(q) ? `graphql ${q} ${stable(variables)}` : undefined;
+      const isMutation = /^\s*mutation\b/.test(query);
+      const key = !isMutation && /\bobject\s*\(\s*expression\s*:/.test(query) ? `graphql ${query} ${stable(variables)}` : undefined;
       try {
-        return await cached(key, () => withRetry(isMutation ? "graphql mutation" : "graphql query", !isMutation, () => octokit.graphql(q, variables)));
+        return await cached(key, () => withRetry(isMutation ? "graphql mutation" : "graphql query", !isMutation, () => octokit.graphql(query, variables)));
       } catch (err) {
         if (isMutation) denied("graphql mutation", err);
         throw err;

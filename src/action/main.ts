@@ -13,6 +13,11 @@
 //   any event             · sarif   → every file at the commit → SARIF file + summary; gate
 //   any event             · update  → stale images and charts (src/updates) in the summary
 //
+// In `review` mode the pipeline's own scan (ReviewOutcome.scan; the `config` input reaches it as
+// ReviewOptions.config) is the action's result: summary, outputs, annotations and the `fail-on`
+// gate come from it, with no second scan. The action scans by itself in `check` mode, on pushes
+// and schedules, and when the pipeline could not start (its check run refused).
+//
 // A write the token may not make (403 "Resource not accessible by integration": fork pull
 // requests, missing `permissions:`) never fails the job by itself: the findings go to workflow
 // annotations, the summary and the exit code instead, and one log line says how to get reviews.
@@ -29,7 +34,7 @@ import type { Conclusion } from "../github/checkrun.js";
 import { listPullRequestFiles } from "../github/pr-files.js";
 import type { PullFile } from "../github/pr-files.js";
 import { reviewCommitRange, reviewPullRequest } from "../github/review.js";
-import type { ReviewLogger, ReviewOutcome } from "../github/review.js";
+import type { ReviewLogger, ReviewOptions, ReviewOutcome, ReviewScan } from "../github/review.js";
 import { plural, sanitizeInline } from "../report/common.js";
 import { createActionClient } from "./client.js";
 import type { ActionClient, OctokitLike } from "./client.js";
@@ -39,7 +44,7 @@ import { InputError, readInputs } from "./inputs.js";
 import type { ActionInputs } from "./inputs.js";
 import { buildActionSarif, buildOutputs, planAnnotations, renderJobSummary } from "./report.js";
 import type { JobSummaryInput } from "./report.js";
-import { scanChanges, scanTree } from "./scan.js";
+import { fromReview, scanChanges, scanTree } from "./scan.js";
 import type { ScanOutcome, ScanSettings, Scanned } from "./scan.js";
 import { openUpdatePullRequests, runUpdateMode } from "./updates.js";
 
@@ -127,6 +132,12 @@ interface RunResult {
   headline?: string;
 }
 
+/** What a run of the shared pipeline adds to the result (see Runner.pipeline). */
+type PipelineReport = Pick<RunResult, "facts" | "notes" | "annotate" | "error">;
+
+const PR_LISTING_TRUNCATED = "This pull request changes more files than GitHub lists (3,000): the others were not scanned.";
+const COMPARE_TRUNCATED = "GitHub lists at most 300 files of a comparison: files beyond that were not scanned.";
+
 class Runner {
   private helpShown = false;
 
@@ -143,6 +154,11 @@ class Runner {
 
   get settings(): ScanSettings {
     return { repo: this.repo, configPath: this.inputs.configPath, now: this.deps.now() };
+  }
+
+  /** The shared pipeline's options: its log, the `config` input's path, the run's clock for the scan. */
+  get reviewOptions(): ReviewOptions {
+    return { log: this.log, config: { path: this.inputs.configPath }, scan: { now: this.deps.now() } };
   }
 
   private log: ReviewLogger = {
@@ -189,7 +205,7 @@ class Runner {
   // ------------------------------------------------------------ listings
 
   async compare(base: string, head: string): Promise<{ files: PullFile[]; mergeBase?: string }> {
-    // The same request reviewCommitRange makes (the client's cache answers the second one).
+    // The request reviewCommitRange makes; the action makes it only where the pipeline does not run.
     const res = await this.client.request("GET /repos/{owner}/{repo}/compare/{basehead}", { owner: this.repo.owner, repo: this.repo.repo, basehead: `${base}...${head}`, per_page: 100 });
     const data = res.data as { files?: PullFile[]; merge_base_commit?: { sha?: string } };
     return { files: data.files ?? [], ...(data.merge_base_commit?.sha ? { mergeBase: data.merge_base_commit.sha } : {}) };
@@ -217,7 +233,7 @@ class Runner {
    * annotations; any other failure is reported and fails the job (the check run, if any, was
    * concluded by the pipeline).
    */
-  async pipeline(run: () => Promise<ReviewOutcome>, r: RunResult): Promise<ReviewOutcome | undefined> {
+  async pipeline(run: () => Promise<ReviewOutcome>, r: PipelineReport): Promise<ReviewOutcome | undefined> {
     let outcome: ReviewOutcome | undefined;
     try {
       outcome = await run();
@@ -281,6 +297,52 @@ class Runner {
     }
   }
 
+  /**
+   * A change reviewed by the shared pipeline, its result built from the pipeline's scan. When the
+   * pipeline could not start (its check run refused, e.g. a read-only token), `ownScan` scans the
+   * change instead, for annotations, summary and gate.
+   */
+  async reviewed(
+    head: { subject: string; facts: string[]; notes: string[]; headSha: string; baseSha: string },
+    review: () => Promise<ReviewOutcome>,
+    ownScan: () => Promise<{ outcome: ScanOutcome; notes: string[] }>,
+    listingNotes: (scan: ReviewScan) => string[],
+  ): Promise<RunResult> {
+    const { subject, facts, notes } = head;
+    const report: PipelineReport = { facts: [], notes: [], annotate: false };
+    const po = await this.pipeline(review, report);
+    let r: RunResult;
+    if (po?.scan) {
+      r = this.result(subject, facts, fromReview(po.scan, head), false, [...notes, ...listingNotes(po.scan)]);
+    } else if (po) {
+      // The pipeline failed before its scan finished (its error says why; the check run says so too).
+      r = { subject, facts, failOn: this.failOnFor(undefined), conclusion: "failure", gating: [], annotate: false, linkSha: head.headSha, notes: [...notes], error: `the Bulwark review failed: ${po.error ?? "internal error"}` };
+    } else {
+      const own = await ownScan();
+      r = this.result(subject, facts, own.outcome, false, [...notes, ...own.notes]);
+    }
+    r.facts.push(...report.facts);
+    r.notes.push(...report.notes);
+    if (report.annotate) r.annotate = true;
+    if (report.error) r.error = report.error;
+    if (r.outcome?.kind === "scanned") await this.reconclude(po, r, r.outcome);
+    return r;
+  }
+
+  /** The pull request's files (listing) scanned by the action itself. */
+  async scanPullRequest(ev: Extract<ActionEvent, { kind: "pull-request" }>): Promise<{ outcome: ScanOutcome; notes: string[] }> {
+    const listing = await listPullRequestFiles(this.client, this.repo, ev.number, ev.changedFiles);
+    const outcome = await scanChanges(this.client, this.settings, { headSha: ev.headSha, baseSha: ev.baseSha, files: listing.files });
+    return { outcome, notes: listing.truncated ? [PR_LISTING_TRUNCATED] : [] };
+  }
+
+  /** A comparison (merge groups; pull requests with `comment: false`) scanned by the action itself. */
+  async scanComparison(base: string, head: string, truncationNote: boolean): Promise<{ outcome: ScanOutcome; notes: string[] }> {
+    const cmp = await this.compare(base, head);
+    const outcome = await scanChanges(this.client, this.settings, { headSha: head, baseSha: base, files: cmp.files });
+    return { outcome, notes: truncationNote && cmp.files.length >= 300 ? [COMPARE_TRUNCATED] : [] };
+  }
+
   // ------------------------------------------------------------ events
 
   async pullRequest(ev: Extract<ActionEvent, { kind: "pull-request" }>): Promise<RunResult> {
@@ -288,28 +350,22 @@ class Runner {
     const facts = [`head \`${ev.headSha.slice(0, 7)}\` vs base \`${ev.baseSha.slice(0, 7)}\``, `mode \`${this.inputs.mode}\``];
     if (ev.state === "closed" || ev.action === "closed")
       return { subject, facts, failOn: this.failOnFor(undefined), conclusion: "skipped", gating: [], annotate: false, notes: ["The pull request is closed: nothing to review."] };
-    const review = this.inputs.mode === "review";
-    const notes: string[] = [];
-    if (ev.fromFork && review) notes.push("The pull request comes from a fork.");
-    let outcome: ScanOutcome;
-    if (review && !this.inputs.comment) {
-      // comment: false → the pipeline's no-review path (a comparison of base...head), check run only.
-      const cmp = await this.compare(ev.baseSha, ev.headSha);
-      outcome = await scanChanges(this.client, this.settings, { headSha: ev.headSha, baseSha: ev.baseSha, files: cmp.files });
-      const r = this.result(subject, facts, outcome, false, notes);
-      const po = await this.pipeline(
-        () => reviewCommitRange(this.client, { ...this.target(ev.baseSha), headSha: ev.headSha, baseSha: ev.baseSha, externalId: String(ev.number) }, { log: this.log }),
-        r,
-      );
-      if (outcome.kind === "scanned") await this.reconclude(po, r, outcome);
-      return r;
+    if (this.inputs.mode !== "review") {
+      const own = await this.scanPullRequest(ev);
+      return this.result(subject, facts, own.outcome, true, own.notes);
     }
-    const listing = await listPullRequestFiles(this.client, this.repo, ev.number, ev.changedFiles);
-    if (listing.truncated) notes.push(`This pull request changes more files than GitHub lists (3,000): the others were not scanned.`);
-    outcome = await scanChanges(this.client, this.settings, { headSha: ev.headSha, baseSha: ev.baseSha, files: listing.files });
-    const r = this.result(subject, facts, outcome, !review, notes);
-    if (!review) return r;
-    const po = await this.pipeline(
+    const head = { subject, facts, notes: ev.fromFork ? ["The pull request comes from a fork."] : [], headSha: ev.headSha, baseSha: ev.baseSha };
+    if (!this.inputs.comment) {
+      // comment: false → the pipeline's no-review path (a comparison of base...head), check run only.
+      return this.reviewed(
+        head,
+        () => reviewCommitRange(this.client, { ...this.target(ev.baseSha), headSha: ev.headSha, baseSha: ev.baseSha, externalId: String(ev.number) }, this.reviewOptions),
+        () => this.scanComparison(ev.baseSha, ev.headSha, false),
+        () => [],
+      );
+    }
+    return this.reviewed(
+      head,
       () =>
         reviewPullRequest(
           this.client,
@@ -321,12 +377,11 @@ class Runner {
             ...(ev.changedFiles !== undefined ? { changedFiles: ev.changedFiles } : {}),
             ...(ev.reviewComments !== undefined ? { reviewComments: ev.reviewComments } : {}),
           },
-          { log: this.log },
+          this.reviewOptions,
         ),
-      r,
+      () => this.scanPullRequest(ev),
+      (scan) => (scan.listingTruncated ? [PR_LISTING_TRUNCATED] : []),
     );
-    if (outcome.kind === "scanned") await this.reconclude(po, r, outcome);
-    return r;
   }
 
   /** Repository target for the pipeline; `defaultBranch` is where it reads the config: the base. */
@@ -337,17 +392,16 @@ class Runner {
   async mergeGroup(ev: Extract<ActionEvent, { kind: "merge-group" }>): Promise<RunResult> {
     const subject = "Merge group";
     const facts = [`head \`${ev.headSha.slice(0, 7)}\` vs base \`${ev.baseSha.slice(0, 7)}\``, `mode \`${this.inputs.mode}\``];
-    const cmp = await this.compare(ev.baseSha, ev.headSha);
-    const outcome = await scanChanges(this.client, this.settings, { headSha: ev.headSha, baseSha: ev.baseSha, files: cmp.files });
-    const review = this.inputs.mode === "review";
-    const r = this.result(subject, facts, outcome, !review, cmp.files.length >= 300 ? ["GitHub lists at most 300 files of a comparison: files beyond that were not scanned."] : []);
-    if (!review) return r;
-    const po = await this.pipeline(
-      () => reviewCommitRange(this.client, { ...this.target(ev.baseSha), headSha: ev.headSha, baseSha: ev.baseSha, externalId: `merge_group:${ev.baseSha}` }, { log: this.log }),
-      r,
+    if (this.inputs.mode !== "review") {
+      const own = await this.scanComparison(ev.baseSha, ev.headSha, true);
+      return this.result(subject, facts, own.outcome, true, own.notes);
+    }
+    return this.reviewed(
+      { subject, facts, notes: [], headSha: ev.headSha, baseSha: ev.baseSha },
+      () => reviewCommitRange(this.client, { ...this.target(ev.baseSha), headSha: ev.headSha, baseSha: ev.baseSha, externalId: `merge_group:${ev.baseSha}` }, this.reviewOptions),
+      () => this.scanComparison(ev.baseSha, ev.headSha, true),
+      (scan) => (scan.listingTruncated ? [COMPARE_TRUNCATED] : []),
     );
-    if (outcome.kind === "scanned") await this.reconclude(po, r, outcome);
-    return r;
   }
 
   /** The base of a push: `before`, or the default branch for a new branch; undefined: scan the tree. */
@@ -375,7 +429,7 @@ class Runner {
       if (cmp) {
         const baseSha = cmp.mergeBase ?? base;
         const outcome = await scanChanges(this.client, this.settings, { headSha: ev.after, baseSha, files: cmp.files, paths: this.inputs.paths });
-        return this.result(subject, facts, outcome, true, [...notes, ...(cmp.files.length >= 300 ? ["GitHub lists at most 300 files of a comparison: files beyond that were not scanned."] : [])]);
+        return this.result(subject, facts, outcome, true, [...notes, ...(cmp.files.length >= 300 ? [COMPARE_TRUNCATED] : [])]);
       }
     }
     const outcome = await scanTree(this.client, this.settings, { sha: ev.after, paths: this.inputs.paths });
@@ -547,7 +601,7 @@ async function report(deps: RunDeps, inputs: ActionInputs, ctx: ActionContext, r
     filesScanned: scanned?.filesScanned ?? 0,
     notes,
     link,
-    ...(scanned ? { report: scanned.result } : {}),
+    ...(scanned ? { report: scanned.result, ...(scanned.resourcesUncounted ? { reportCountsResources: false } : {}) } : {}),
   };
   if (r.error) summaryInput.headline = `❌ **${sanitizeInline(r.error)}**`;
   else if (r.headline) summaryInput.headline = r.headline;
@@ -589,10 +643,7 @@ export async function run(deps: RunDeps = defaultDeps()): Promise<number> {
   try {
     const inputs = readInputs((n) => io.getInput(n));
     const ctx = parseEvent(deps.eventName, deps.payload, deps.env);
-    const client = createActionClient(deps.octokit(inputs.token), {
-      configPath: inputs.configPath,
-      debug: (m) => io.debug(m),
-    });
+    const client = createActionClient(deps.octokit(inputs.token), { debug: (m) => io.debug(m) });
     const runner = new Runner({ ...deps, io: io2 }, inputs, ctx, client);
     let result: RunResult;
     try {
@@ -611,9 +662,6 @@ export async function run(deps: RunDeps = defaultDeps()): Promise<number> {
       };
       io.debug(err instanceof Error && err.stack ? err.stack : String(err));
     }
-    if (client.configRewrites === 0 && inputs.configPath !== DEFAULT_CONFIG_PATH && result.outcome && result.outcome.kind !== "nothing")
-      // The contents query changed shape: the config would silently come from the default path.
-      result.error ??= `the config input (${inputs.configPath}) could not be applied to the API reads; please report this`;
     await report({ ...deps, io: io2 }, inputs, ctx, result);
   } catch (err) {
     const message = err instanceof InputError || err instanceof EventError ? err.message : errorSummary(err);
@@ -621,5 +669,3 @@ export async function run(deps: RunDeps = defaultDeps()): Promise<number> {
   }
   return failed ? 1 : 0;
 }
-
-const DEFAULT_CONFIG_PATH = ".github/bulwark.yml";

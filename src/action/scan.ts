@@ -1,18 +1,22 @@
 // What the action scans, read through the API with the shared pipeline's pieces:
 //
+//  - `fromReview`: no scan of its own when the shared review pipeline ran (mode `review` on pull
+//    requests and merge groups): the pipeline's scan (ReviewOutcome.scan) in the action's terms,
+//    so the gate, outputs and summary are those of the check run the pipeline concluded.
 //  - `scanChanges`: the files a change touches (a pull request's file listing, or a comparison
 //    for merge groups and pushes), head vs base, classified like the review pipeline does (the
-//    same listing, contents query, config resolution and `analyse`), so the action's gate, outputs
-//    and summary agree with the check run the pipeline concludes.
+//    same contents query and config resolution), for mode `check`, pushes, and pull requests or
+//    merge groups whose pipeline could not start (its check run refused: a read-only token).
 //  - `scanTree`: every Kubernetes/Helm/Kustomize/Dockerfile file of a commit (git tree), for
 //    SARIF (code scanning treats an upload as the complete analysis: a partial one would close the
 //    alerts of the files it left out) and for scheduled/manual runs. With a base, findings count as
 //    new only in the files the change touches.
 //
-// The config is always read from the base of the change (a pull request cannot weaken its own
-// review), or from the commit itself when there is no base (schedule, workflow_dispatch).
+// The config (the `config` input's path) is always read from the base of the change (a pull
+// request cannot weaken its own review), or from the commit itself when there is no base
+// (schedule, workflow_dispatch).
 import { getCatalog } from "../core/engine/catalog.js";
-import { scan } from "../core/engine/scan.js";
+import { scan, summarize } from "../core/engine/scan.js";
 import { isPathSelected } from "../core/config/globs.js";
 import type { BulwarkConfig } from "../core/config/schema.js";
 import type { ConfigError } from "../core/config/load.js";
@@ -22,8 +26,9 @@ import { plural, sanitizeInline } from "../report/common.js";
 import type { GitHubClient, RepoRef } from "../github/client.js";
 import { resolveConfig } from "../github/config.js";
 import type { ResolvedConfig } from "../github/config.js";
-import { CONFIG_PATH, fetchContents } from "../github/contents.js";
+import { fetchContents } from "../github/contents.js";
 import type { BlobText, ContentsFile } from "../github/contents.js";
+import type { ReviewScan } from "../github/review.js";
 import { candidateFiles, isCandidatePath, selectByConfig } from "../github/pr-files.js";
 import type { PullFile, SelectedFile } from "../github/pr-files.js";
 
@@ -59,32 +64,60 @@ export interface Scanned {
   suppressed: Finding[];
   /** Every head finding (suppressed included) with the engine's summary: reports and SARIF. */
   result: ScanResult;
-  /** Head texts of the scanned files (SARIF line hashes). */
-  texts: Map<string, string>;
+  /**
+   * The review pipeline scanned (fromReview): it keeps the findings, not the engine's count of
+   * resources, so `result.summary.resources` is 0 and reports leave it out.
+   */
+  resourcesUncounted?: true;
+  /** Head texts of the scanned files (SARIF line hashes); absent from the pipeline's scans (no SARIF is made of those). */
+  texts?: Map<string, string>;
   filesScanned: number;
   notes: string[];
 }
 
-/** The label `resolveConfig` gives `.github/bulwark.yml`, rewritten for the configured path. */
-function relabel(label: string, configPath: string): string {
-  return configPath === CONFIG_PATH ? label : label.split(`:${CONFIG_PATH}@`).join(`:${configPath}@`);
+function configInfo(resolved: Extract<ResolvedConfig, { ok: true }>): ConfigInfo {
+  return { config: resolved.config, label: resolved.source.label + (resolved.source.extends ? ` extending ${resolved.source.extends}` : "") };
 }
 
-function configOutcome(resolved: ResolvedConfig, settings: ScanSettings, headSha: string, baseSha: string | undefined, notes: string[]): ScanOutcome | ConfigInfo {
-  if (!resolved.ok) {
-    const label = relabel(resolved.source.label, settings.configPath);
-    return {
-      kind: "config-error",
-      headSha,
-      ...(baseSha ? { baseSha } : {}),
-      file: relabel(resolved.file, settings.configPath),
-      label,
-      errors: resolved.errors,
-      message: relabel(resolved.message, settings.configPath),
-      notes,
-    };
+function configError(resolved: Extract<ResolvedConfig, { ok: false }>, headSha: string, baseSha: string | undefined, notes: string[]): ScanOutcome {
+  return { kind: "config-error", headSha, ...(baseSha ? { baseSha } : {}), file: resolved.file, label: resolved.source.label, errors: resolved.errors, message: resolved.message, notes };
+}
+
+function configOutcome(resolved: ResolvedConfig, headSha: string, baseSha: string | undefined, notes: string[]): ScanOutcome | ConfigInfo {
+  return resolved.ok ? configInfo(resolved) : configError(resolved, headSha, baseSha, notes);
+}
+
+/** The config as the contents query reads it: the `config` input's path, with the organisation fallback. */
+function configRead(settings: ScanSettings, ref: string) {
+  return { ref, orgFallback: true, path: settings.configPath };
+}
+
+/**
+ * The review pipeline's scan (ReviewOutcome.scan) as the action's outcome: the same findings,
+ * config and notes its own scan of the change would have had.
+ */
+export function fromReview(review: ReviewScan, change: { headSha: string; baseSha: string }): ScanOutcome {
+  const { headSha, baseSha } = change;
+  switch (review.kind) {
+    case "nothing":
+      return { kind: "nothing", headSha, baseSha, notes: [...review.notes], listed: review.filesListed, ...(review.config ? { config: configInfo(review.config) } : {}) };
+    case "config-error":
+      return configError(review.config, headSha, baseSha, [...review.notes]);
+    case "scanned":
+      return {
+        kind: "scanned",
+        headSha,
+        baseSha,
+        config: configInfo(review.config),
+        introduced: review.introduced,
+        preExisting: review.preExisting,
+        suppressed: review.suppressed,
+        result: { findings: review.head, summary: summarize(review.head, review.filesScanned, 0) },
+        resourcesUncounted: true,
+        filesScanned: review.filesScanned,
+        notes: [...review.notes, ...review.skipped.map((s) => `\`${sanitizeInline(s.path)}\` was not scanned: ${s.reason}.`)],
+      };
   }
-  return { config: resolved.config, label: relabel(resolved.source.label, settings.configPath) + (resolved.source.extends ? ` extending ${resolved.source.extends}` : "") };
 }
 
 function scanOptions(settings: ScanSettings) {
@@ -158,8 +191,7 @@ export interface ChangeTarget {
 
 /**
  * Scan the files a change touches, the way `reviewPullRequest`/`reviewCommitRange` do: the same
- * contents request (so the action client's cache serves the pipeline's copy), the same config,
- * the same classification.
+ * contents request, the same config, the same classification (new = not in the base scan).
  */
 export async function scanChanges(client: GitHubClient, settings: ScanSettings, target: ChangeTarget): Promise<ScanOutcome> {
   const { headSha, baseSha } = target;
@@ -176,17 +208,18 @@ export async function scanChanges(client: GitHubClient, settings: ScanSettings, 
     headSha,
     baseSha,
     files: candidates.map((c) => ({ path: c.path, ...(c.basePath !== undefined ? { basePath: c.basePath } : {}), hasHead: c.hasHead, headBlobSha: c.entry.sha ?? null })),
-    config: { ref: baseSha, orgFallback: true },
+    config: configRead(settings, baseSha),
   });
   notes.push(...contents.notes);
   const resolved = await resolveConfig(client, {
     repo: settings.repo,
     defaultBranch: baseSha,
+    path: settings.configPath,
     repoConfig: contents.repoConfig,
     orgConfig: contents.orgConfig,
     knownRuleIds: getCatalog().ids(),
   });
-  const cfg = configOutcome(resolved, settings, headSha, baseSha, notes);
+  const cfg = configOutcome(resolved, headSha, baseSha, notes);
   if ("kind" in cfg) return cfg;
   const selected = selectByConfig(candidates, cfg.config);
   if (selected.length === 0) {
@@ -247,9 +280,16 @@ export async function readTree(
     .map((e) => ({ path: e.path!, ...(e.sha ? { sha: e.sha } : {}) }));
   if (paths && paths.length > 0) files = files.filter((e) => isPathSelected(e.path, { include: [...paths], exclude: [] }));
   // The config first (one small query), so that excluded files are never read.
-  const configRead = await fetchContents(client, { repo: settings.repo, headSha: sha, files: [], config: { ref: configRef, orgFallback: true } });
-  const resolved = await resolveConfig(client, { repo: settings.repo, defaultBranch: configRef, repoConfig: configRead.repoConfig, orgConfig: configRead.orgConfig, knownRuleIds: getCatalog().ids() });
-  const cfg = configOutcome(resolved, settings, sha, configRef === sha ? undefined : configRef, notes);
+  const read = await fetchContents(client, { repo: settings.repo, headSha: sha, files: [], config: configRead(settings, configRef) });
+  const resolved = await resolveConfig(client, {
+    repo: settings.repo,
+    defaultBranch: configRef,
+    path: settings.configPath,
+    repoConfig: read.repoConfig,
+    orgConfig: read.orgConfig,
+    knownRuleIds: getCatalog().ids(),
+  });
+  const cfg = configOutcome(resolved, sha, configRef === sha ? undefined : configRef, notes);
   if ("kind" in cfg) return { ok: false, outcome: cfg };
   return { ok: true, files, config: cfg, notes };
 }

@@ -1,6 +1,7 @@
 // The repository's Bulwark config, as Probot's `context.config()` would find it, but read in the
-// same GraphQL query as the files (see contents.ts): `.github/bulwark.yml` on the default branch
-// of the repository, else of the organisation's `.github` repository; `_extends` (organisation
+// same GraphQL query as the files (see contents.ts): `.github/bulwark.yml` (or the caller's path,
+// e.g. the Action's `config` input) on the default branch of the repository, else
+// `.github/bulwark.yml` of the organisation's `.github` repository; `_extends` (organisation
 // defaults) costs one extra request, only when present. Config from a pull request's own branch
 // is never used: a pull request cannot weaken its own review.
 import { ConfigLoadError, mergeConfigs, parseConfig } from "../core/config/load.js";
@@ -50,6 +51,8 @@ function failure(label: string, file: string, err: unknown, requests: number): R
 export interface ResolveConfigInput {
   repo: RepoRef;
   defaultBranch: string;
+  /** The repository path `repoConfig` was read from (default CONFIG_PATH): labels and error messages name it. */
+  path?: string;
   repoConfig?: BlobText | null;
   orgConfig?: BlobText | null;
   knownRuleIds?: ReadonlySet<string>;
@@ -59,7 +62,7 @@ export interface ResolveConfigInput {
 export async function resolveConfig(client: GitHubClient, input: ResolveConfigInput): Promise<ResolvedConfig> {
   const { repo } = input;
   let text = blobText(input.repoConfig);
-  let label = `${repo.owner}/${repo.repo}:${CONFIG_PATH}@${input.defaultBranch}`;
+  let label = `${repo.owner}/${repo.repo}:${input.path ?? CONFIG_PATH}@${input.defaultBranch}`;
   if (text === undefined) {
     text = blobText(input.orgConfig);
     label = `${repo.owner}/.github:${CONFIG_PATH}`;

@@ -1,9 +1,10 @@
 // Head and base texts of the changed files, plus the repository's config, in as few requests as
 // possible: ONE GraphQL query per FILES_PER_QUERY files, with an aliased
 // `object(expression: "<sha>:<path>") { ... on Blob { text isBinary byteSize } }` per file and
-// side, and (in the first query) `.github/bulwark.yml` from the default branch of the repository
-// and of the organisation's `.github` repository. Fork heads are readable from the base repository
-// (GitHub keeps refs/pull/N/head there), so every object is read from the base repository.
+// side, and (in the first query) the config: `.github/bulwark.yml` (or the caller's path, e.g. the
+// Action's `config` input) at the given ref of the repository, and `.github/bulwark.yml` on the
+// default branch of the organisation's `.github` repository. Fork heads are readable from the base
+// repository (GitHub keeps refs/pull/N/head there), so every object is read from the base repository.
 import { Buffer } from "node:buffer";
 import { graphqlPartial } from "./client.js";
 import type { GitHubClient, RepoRef } from "./client.js";
@@ -11,6 +12,7 @@ import type { GitHubClient, RepoRef } from "./client.js";
 /** Files per GraphQL query (each file has a head and a base alias). */
 export const FILES_PER_QUERY = 1000;
 
+/** Where the config is read by default (the App always; the Action unless its `config` input says otherwise). */
 export const CONFIG_PATH = ".github/bulwark.yml";
 export const ORG_CONFIG_REPO = ".github";
 
@@ -39,8 +41,12 @@ export interface ContentsRequest {
   headSha: string;
   baseSha?: string;
   files: readonly ContentsFile[];
-  /** Read the config in the first query: `<ref>:.github/bulwark.yml` (ref = default branch). */
-  config?: { ref: string; orgFallback: boolean };
+  /**
+   * Read the config in the first query: `<ref>:<path>` (ref = default branch; path default
+   * CONFIG_PATH), and with `orgFallback` the organisation `.github` repository's
+   * `HEAD:.github/bulwark.yml` (always that path: it is the organisation's, not the repository's).
+   */
+  config?: { ref: string; orgFallback: boolean; path?: string };
 }
 
 export interface ContentsResult {
@@ -95,7 +101,7 @@ export function buildContentsQuery(req: ContentsRequest, chunk: readonly Content
     }
   });
   const withOrg = withConfig && req.config !== undefined && req.config.orgFallback && req.repo.repo !== ORG_CONFIG_REPO;
-  if (withConfig && req.config) fields.unshift(`config: object(expression: ${gqlString(`${req.config.ref}:${CONFIG_PATH}`)}) { ${BLOB_FIELDS} }`);
+  if (withConfig && req.config) fields.unshift(`config: object(expression: ${gqlString(`${req.config.ref}:${req.config.path ?? CONFIG_PATH}`)}) { ${BLOB_FIELDS} }`);
   const parts = [`query BulwarkContents($owner: String!, $name: String!) {`, `  repository(owner: $owner, name: $name) {`, ...fields.map((f) => `    ${f}`), `  }`];
   if (withOrg) {
     parts.push(`  org: repository(owner: $owner, name: ${gqlString(ORG_CONFIG_REPO)}) {`);

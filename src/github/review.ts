@@ -9,6 +9,11 @@
 // request has review comments; after the review, 1 GraphQL query + 1 mutation resolving the
 // threads of findings that are gone; one PATCH per further 50 annotations. Every error after the
 // check run exists ends in a concluded check run (failure "internal error" at worst).
+//
+// The config is `.github/bulwark.yml` on the default branch, else the organisation `.github`
+// repository's (ReviewOptions.config changes the path: the Action's `config` input). The outcome
+// carries the scan itself (ReviewOutcome.scan) for callers that report it their own way: the
+// Action builds its job summary, outputs, annotations and `fail-on` gate from it.
 import { getCatalog } from "../core/engine/catalog.js";
 import type { Finding, Severity } from "../core/types.js";
 import { analyse, isFixable, refinePlacements, verifyShownFixes } from "./analysis.js";
@@ -33,7 +38,7 @@ import {
 import type { Conclusion } from "./checkrun.js";
 import { resolveConfig } from "./config.js";
 import type { ResolvedConfig } from "./config.js";
-import { fetchContents } from "./contents.js";
+import { CONFIG_PATH, fetchContents } from "./contents.js";
 import { isRightRangeInOneHunk } from "./diff.js";
 import { PR_FILES_CAP, candidateFiles, listPullRequestFiles, selectByConfig } from "./pr-files.js";
 import type { PullFile, SelectedFile } from "./pr-files.js";
@@ -78,9 +83,62 @@ export interface ReviewOptions {
    * unfinished check run on the head instead of creating a second one.
    */
   resumeCheckRun?: boolean;
+  /**
+   * Where the config is read. Default: `.github/bulwark.yml` on the target's default branch, else
+   * `.github/bulwark.yml` of the organisation's `.github` repository. `path` replaces the
+   * repository's path (the Action's `config` input; the organisation fallback keeps its path);
+   * `orgFallback: false` never reads the organisation repository.
+   */
+  config?: ConfigLocation;
   clock?: () => Date;
   log?: ReviewLogger;
 }
+
+export interface ConfigLocation {
+  /** Repository path of the config (default CONFIG_PATH, `.github/bulwark.yml`). */
+  path?: string;
+  /** Fall back to the organisation `.github` repository's `.github/bulwark.yml` (default true). */
+  orgFallback?: boolean;
+}
+
+type ValidConfig = Extract<ResolvedConfig, { ok: true }>;
+type InvalidConfig = Extract<ResolvedConfig, { ok: false }>;
+
+/**
+ * What the pipeline's scan read and found, for callers that report it themselves (the Action's
+ * job summary, outputs, workflow annotations and `fail-on` gate). `notes` are the scan's own
+ * (unreadable file versions, files excluded by the config's globs); the check summary's are
+ * `ReviewOutcome.notes`.
+ */
+export type ReviewScan = {
+  /** Files GitHub listed for the change (pull request files, or the comparison's). */
+  filesListed: number;
+  /** The listing is incomplete: over 3,000 pull request files, or 300 files of a comparison. */
+  listingTruncated: boolean;
+  notes: string[];
+} & (
+  | {
+      kind: "nothing";
+      /** Absent when no changed file is one Bulwark scans (the config was not read). */
+      config?: ValidConfig;
+    }
+  | { kind: "config-error"; config: InvalidConfig }
+  | {
+      kind: "scanned";
+      config: ValidConfig;
+      /** Every head finding (suppressed included), in the engine's order. */
+      head: Finding[];
+      /** Unsuppressed findings the change introduces. */
+      introduced: Finding[];
+      /** Unsuppressed findings already on the base. */
+      preExisting: Finding[];
+      suppressed: Finding[];
+      /** Head files that were scanned. */
+      filesScanned: number;
+      /** Files that could not be scanned, with the reason. */
+      skipped: { path: string; reason: string }[];
+    }
+);
 
 export interface ReviewOutcome {
   checkRunId: number;
@@ -103,6 +161,17 @@ export interface ReviewOutcome {
   };
   notes: string[];
   error?: string;
+  /** The scan behind the conclusion; absent when Bulwark failed before it finished. */
+  scan?: ReviewScan;
+}
+
+/** The scan of a run, kept for its outcome even when a later step fails. */
+interface Progress {
+  scan?: ReviewScan;
+}
+
+function configLocation(options: ReviewOptions): Required<ConfigLocation> {
+  return { path: options.config?.path ?? CONFIG_PATH, orgFallback: options.config?.orgFallback ?? true };
 }
 
 interface PullData {
@@ -132,14 +201,15 @@ export async function reviewPullRequest(client: GitHubClient, target: PullReques
   const clock = options.clock ?? (() => new Date());
   const log = options.log ?? SILENT;
   const checkRunId = options.checkRunId ?? (await openCheckRun(client, target.repo, target.headSha, String(target.number), clock(), options.resumeCheckRun));
+  const progress: Progress = {};
   try {
-    return await runReview(client, target, checkRunId, options);
+    return await runReview(client, target, checkRunId, options, progress);
   } catch (err) {
-    return await concludeWithError(client, target.repo, checkRunId, err, clock, log);
+    return await concludeWithError(client, target.repo, checkRunId, err, clock, log, progress.scan);
   }
 }
 
-async function concludeWithError(client: GitHubClient, repo: RepoRef, checkRunId: number, err: unknown, clock: () => Date, log: ReviewLogger): Promise<ReviewOutcome> {
+async function concludeWithError(client: GitHubClient, repo: RepoRef, checkRunId: number, err: unknown, clock: () => Date, log: ReviewLogger, scan: ReviewScan | undefined): Promise<ReviewOutcome> {
   log.error(`Bulwark review failed: ${errorSummary(err)}`);
   try {
     await failCheckRun(client, repo, checkRunId, err, clock());
@@ -155,56 +225,96 @@ async function concludeWithError(client: GitHubClient, repo: RepoRef, checkRunId
     findings: { introduced: 0, preExisting: 0, suppressed: 0 },
     notes: [],
     error: errorSummary(err),
+    ...(scan ? { scan } : {}),
   };
 }
 
 interface Reviewed {
   analysis: Analysis;
-  config: Extract<ResolvedConfig, { ok: true }>;
+  config: ValidConfig;
   selected: SelectedFile[];
 }
 
-type Prepared = { kind: "nothing"; notes: string[] } | { kind: "config-error"; config: Extract<ResolvedConfig, { ok: false }> } | ({ kind: "ok" } & Reviewed);
+type Prepared = ({ kind: "nothing" } | { kind: "config-error"; config: InvalidConfig } | ({ kind: "ok" } & Reviewed)) & { scan: ReviewScan };
 
-/** List → read → config → scan: shared by pull requests and merge groups. */
+/**
+ * List → read → config → scan: shared by pull requests and merge groups. The scan is recorded in
+ * `progress` (and so reaches the outcome, even one of a later failure).
+ */
 async function prepare(
   client: GitHubClient,
   target: RepositoryTarget,
   headSha: string,
   baseSha: string | undefined,
-  files: readonly PullFile[],
+  listing: { files: readonly PullFile[]; truncated: boolean },
   notes: string[],
   options: ReviewOptions,
+  progress: Progress,
 ): Promise<Prepared> {
-  const candidates = candidateFiles(files);
-  if (candidates.length === 0) return { kind: "nothing", notes };
+  const done = (p: Prepared): Prepared => {
+    progress.scan = p.scan;
+    return p;
+  };
+  const listed = { filesListed: listing.files.length, listingTruncated: listing.truncated };
+  const candidates = candidateFiles(listing.files);
+  if (candidates.length === 0) return done({ kind: "nothing", scan: { kind: "nothing", ...listed, notes: [] } });
+  const where = configLocation(options);
   const contents = await fetchContents(client, {
     repo: target.repo,
     headSha,
     ...(baseSha ? { baseSha } : {}),
     files: candidates.map((c) => ({ path: c.path, ...(c.basePath !== undefined ? { basePath: c.basePath } : {}), hasHead: c.hasHead, headBlobSha: c.entry.sha ?? null })),
-    config: { ref: target.defaultBranch, orgFallback: true },
+    config: { ref: target.defaultBranch, orgFallback: where.orgFallback, path: where.path },
   });
+  const scanNotes = [...contents.notes];
   notes.push(...contents.notes);
   const config = await resolveConfig(client, {
     repo: target.repo,
     defaultBranch: target.defaultBranch,
+    path: where.path,
     repoConfig: contents.repoConfig,
     orgConfig: contents.orgConfig,
     knownRuleIds: (options.scan?.catalog ?? getCatalog()).ids(),
   });
-  if (!config.ok) return { kind: "config-error", config };
+  if (!config.ok) return done({ kind: "config-error", config, scan: { kind: "config-error", ...listed, notes: scanNotes, config } });
   const selected = selectByConfig(candidates, config.config);
   if (selected.length === 0) {
-    notes.push(`${plural(candidates.length, "candidate file")} excluded by the include/exclude globs of ${config.source.label}.`);
-    return { kind: "nothing", notes };
+    const excluded = `${plural(candidates.length, "candidate file")} excluded by the include/exclude globs of ${config.source.label}.`;
+    notes.push(excluded);
+    return done({ kind: "nothing", scan: { kind: "nothing", ...listed, notes: [...scanNotes, excluded], config } });
   }
   const analysis = analyse({ files: selected, head: contents.head, base: contents.base, config: config.config, scan: { now: new Date(), ...options.scan } });
   for (const s of analysis.skipped) notes.push(`\`${sanitizeInline(s.path)}\` was not reviewed: ${s.reason}.`);
-  return { kind: "ok", analysis, config, selected };
+  return done({
+    kind: "ok",
+    analysis,
+    config,
+    selected,
+    scan: {
+      kind: "scanned",
+      ...listed,
+      notes: scanNotes,
+      config,
+      head: analysis.head,
+      introduced: analysis.introduced,
+      preExisting: analysis.preExisting,
+      suppressed: analysis.suppressed,
+      filesScanned: analysis.headTexts.size,
+      skipped: analysis.skipped,
+    },
+  });
 }
 
-async function runReview(client: GitHubClient, target: PullRequestTarget, checkRunId: number, options: ReviewOptions): Promise<ReviewOutcome> {
+/** The check summary's line for Bulwark's defaults: which files were looked for, and where. */
+function noConfigLine(where: Required<ConfigLocation>, ref: string): string {
+  const path = `\`${sanitizeInline(where.path)}\``;
+  const on = `on \`${sanitizeInline(ref)}\``;
+  if (!where.orgFallback) return `no ${path} ${on}`;
+  if (where.path === CONFIG_PATH) return `no ${path} ${on} or in the organisation's \`.github\` repository`;
+  return `no ${path} ${on}, nor \`${CONFIG_PATH}\` in the organisation's \`.github\` repository`;
+}
+
+async function runReview(client: GitHubClient, target: PullRequestTarget, checkRunId: number, options: ReviewOptions, progress: Progress): Promise<ReviewOutcome> {
   const clock = options.clock ?? (() => new Date());
   const log = options.log ?? SILENT;
   const { repo, headSha } = target;
@@ -214,10 +324,11 @@ async function runReview(client: GitHubClient, target: PullRequestTarget, checkR
     notes.push(
       `This pull request changes ${listing.changedFiles !== undefined ? listing.changedFiles.toLocaleString("en-US") : "more than 3,000"} files: GitHub lists only the first ${PR_FILES_CAP.toLocaleString("en-US")}, so the others were **not reviewed**. Split the change, or run \`npx bulwark scan\` on the branch.`,
     );
-  const prepared = await prepare(client, target, headSha, target.baseSha, listing.files, notes, options);
+  const prepared = await prepare(client, target, headSha, target.baseSha, listing, notes, options, progress);
   const link = (f: Finding) => permalink(target.htmlUrl, headSha, f.path, f.range.startLine, f.range.endLine);
+  const { scan } = prepared;
 
-  if (prepared.kind === "config-error") return concludeConfigError(client, repo, checkRunId, prepared.config, clock);
+  if (prepared.kind === "config-error") return { ...(await concludeConfigError(client, repo, checkRunId, prepared.config, clock)), scan };
   if (prepared.kind === "nothing") {
     // Earlier threads on files that are no longer part of the change still get resolved.
     let earlier: ExistingComment[] = [];
@@ -230,14 +341,14 @@ async function runReview(client: GitHubClient, target: PullRequestTarget, checkR
       annotations: [],
       completedAt: clock(),
     });
-    return { checkRunId, conclusion: "success", status: "nothing-to-review", resolvedThreads: resolved.resolved, annotations: 0, findings: { introduced: 0, preExisting: 0, suppressed: 0 }, notes };
+    return { checkRunId, conclusion: "success", status: "nothing-to-review", resolvedThreads: resolved.resolved, annotations: 0, findings: { introduced: 0, preExisting: 0, suppressed: 0 }, notes, scan };
   }
 
   const { analysis, config } = prepared;
   const cfg = config.config;
   // Always say which config decided: a config changed by the pull request itself never applies, and the summary should not leave authors guessing.
   if (config.source.label !== "defaults") notes.push(`Config: \`${config.source.label}\`${config.source.extends ? ` extending \`${config.source.extends}\`` : ""}.`);
-  else notes.push(`Config: Bulwark's defaults (no \`.github/bulwark.yml\` on \`${sanitizeInline(target.defaultBranch)}\` or in the organisation's \`.github\` repository; a config added by a pull request applies once merged).`);
+  else notes.push(`Config: Bulwark's defaults (${noConfigLine(configLocation(options), target.defaultBranch)}; a config added by a pull request applies once merged).`);
 
   // Earlier Bulwark comments: listed only when the pull request has review comments (the
   // event's count; unknown counts are settled by the re-read below).
@@ -327,7 +438,7 @@ async function runReview(client: GitHubClient, target: PullRequestTarget, checkR
   if (!cfg.review.comments) notes.push("Inline comments are off (`review.comments: false`).");
 
   const outcome = await conclude(client, target, checkRunId, analysis, cfg, notes, link, options, failedComments.map((r) => r.placement.finding), review?.comments ?? 0, prepared.selected.length);
-  return { ...outcome, status: "reviewed", resolvedThreads: resolved.resolved, ...(review ? { review } : {}), ...(reviewSkipped ? { reviewSkipped } : {}), ...(degraded ? { degraded } : {}) };
+  return { ...outcome, status: "reviewed", resolvedThreads: resolved.resolved, ...(review ? { review } : {}), ...(reviewSkipped ? { reviewSkipped } : {}), ...(degraded ? { degraded } : {}), scan };
 }
 
 async function conclude(
@@ -335,7 +446,7 @@ async function conclude(
   target: RepositoryTarget,
   checkRunId: number,
   analysis: Analysis,
-  cfg: Reviewed["config"]["config"],
+  cfg: ValidConfig["config"],
   notes: string[],
   link: (f: Finding) => string,
   options: ReviewOptions,
@@ -388,7 +499,7 @@ async function conclude(
   };
 }
 
-async function concludeConfigError(client: GitHubClient, repo: RepoRef, checkRunId: number, config: Extract<ResolvedConfig, { ok: false }>, clock: () => Date): Promise<ReviewOutcome> {
+async function concludeConfigError(client: GitHubClient, repo: RepoRef, checkRunId: number, config: InvalidConfig, clock: () => Date): Promise<ReviewOutcome> {
   const first = config.errors[0];
   const lines = config.errors.map((e) => `${config.file}:${e.line}:${e.column}: ${sanitizeInline(e.message)}`);
   const summary = [
@@ -468,6 +579,7 @@ export async function reviewCommitRange(client: GitHubClient, target: CommitRang
   const clock = options.clock ?? (() => new Date());
   const log = options.log ?? SILENT;
   const checkRunId = options.checkRunId ?? (await openCheckRun(client, target.repo, target.headSha, target.externalId, clock(), options.resumeCheckRun));
+  const progress: Progress = {};
   try {
     const notes: string[] = [];
     const res = await client.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
@@ -478,17 +590,18 @@ export async function reviewCommitRange(client: GitHubClient, target: CommitRang
     });
     const files = (res.data as CompareData).files ?? [];
     if (files.length >= 300) notes.push("GitHub lists at most 300 files of a comparison: files beyond that were not reviewed.");
-    const prepared = await prepare(client, target, target.headSha, target.baseSha, files, notes, options);
-    if (prepared.kind === "config-error") return concludeConfigError(client, target.repo, checkRunId, prepared.config, clock);
+    const prepared = await prepare(client, target, target.headSha, target.baseSha, { files, truncated: files.length >= 300 }, notes, options, progress);
+    const { scan } = prepared;
+    if (prepared.kind === "config-error") return { ...(await concludeConfigError(client, target.repo, checkRunId, prepared.config, clock)), scan };
     if (prepared.kind === "nothing") {
       await completeCheckRun(client, target.repo, checkRunId, { conclusion: "success", output: { title: "Nothing to review", summary: nothingSummary(files.length, notes) }, annotations: [], completedAt: clock() });
-      return { checkRunId, conclusion: "success", status: "nothing-to-review", resolvedThreads: 0, annotations: 0, findings: { introduced: 0, preExisting: 0, suppressed: 0 }, notes };
+      return { checkRunId, conclusion: "success", status: "nothing-to-review", resolvedThreads: 0, annotations: 0, findings: { introduced: 0, preExisting: 0, suppressed: 0 }, notes, scan };
     }
     const link = (f: Finding) => permalink(target.htmlUrl, target.headSha, f.path, f.range.startLine, f.range.endLine);
     const outcome = await conclude(client, target, checkRunId, prepared.analysis, prepared.config.config, notes, link, options, [], 0, prepared.selected.length);
-    return { ...outcome, status: "reviewed", resolvedThreads: 0 };
+    return { ...outcome, status: "reviewed", resolvedThreads: 0, scan };
   } catch (err) {
-    return concludeWithError(client, target.repo, checkRunId, err, clock, log);
+    return concludeWithError(client, target.repo, checkRunId, err, clock, log, progress.scan);
   }
 }
 

@@ -85,7 +85,7 @@ describe("pull_request, mode review", () => {
     expect(run.stdout).toMatch(/^::error::Bulwark: \d+ new findings? at or above high \(.*K8S-RUNTIME-001.*\)/m);
     expect(readOnlyLines(run)).toHaveLength(0);
 
-    // One set of reads shared by the action's scan and the review pipeline.
+    // One set of reads, the review pipeline's: the action reports the pipeline's scan instead of scanning again.
     expect(f.proxy.count("GET /repos/{owner}/{repo}/pulls/{pull_number}/files")).toBe(1);
     expect(f.proxy.count("POST /graphql", (r) => r.graphql?.name === "BulwarkContents")).toBe(1);
     expect(writes(f)).toEqual([
@@ -159,6 +159,21 @@ describe("pull_request, mode review", () => {
     expect(errors[0]!.props).toMatchObject({ line: "1", title: "Invalid Bulwark config" });
     expect(gh.checkRuns(OWNER, REPO)).toMatchObject([{ conclusion: "failure" }]);
     expect(run.summary).toContain("is invalid");
+  });
+
+  it("an invalid config at the `config` input's path: annotations on that file, and the check run names it", async () => {
+    const { gh, pr, fake: f } = await setup({ "k8s/web.yaml": deployment("web") }, { "ci/bulwark.yml": "# CI config\nfailOn: severe\n" });
+    const run = await runAction(bundle, f, { event: "pull_request", payload: prEvent(gh, pr.number), inputs: { config: "ci/bulwark.yml" } });
+    expect(run.code).toBe(1);
+    expect(run.outputs.conclusion).toBe("failure");
+    const errors = commands(run.stdout, "error").filter((c) => c.props.file);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.props).toMatchObject({ file: "ci/bulwark.yml", line: "2", title: "Invalid Bulwark config" });
+    const base = (gh.pull(OWNER, REPO, pr.number) as { base: { sha: string } }).base.sha;
+    expect(gh.checkRuns(OWNER, REPO)).toMatchObject([{ conclusion: "failure", output: { title: `Invalid config: ${OWNER}/${REPO}:ci/bulwark.yml@${base} line 2` } }]);
+    expect(run.summary).toContain(`The config \`${OWNER}/${REPO}:ci/bulwark.yml@${base}\` is invalid`);
+    // One read of the files and the config, by the pipeline.
+    expect(f.proxy.count("POST /graphql", (r) => r.graphql?.name === "BulwarkContents")).toBe(1);
   });
 
   it("the fail-on input overrides the config's failOn, and the check run is re-concluded to agree with the job", async () => {

@@ -7,6 +7,8 @@ import { parseEvent, ZERO_SHA } from "../../src/action/event.js";
 import { InputError, parseList, readInputs } from "../../src/action/inputs.js";
 import { ANNOTATIONS_PER_KIND, buildOutputs, lineHashes, planAnnotations, renderJobSummary } from "../../src/action/report.js";
 import { ACTION_DEFAULTS, actionMetadata } from "./support/harness.js";
+import { buildContentsQuery } from "../../src/github/contents.js";
+import { summarize } from "../../src/core/engine/scan.js";
 import type { Finding, Severity } from "../../src/core/types.js";
 
 describe("lineHashes (code scanning's primaryLocationLineHash)", () => {
@@ -140,19 +142,27 @@ describe("createActionClient", () => {
     expect(n).toBe(1);
   });
 
-  it("points the config expression at the `config` input's path", async () => {
+  it("sends queries as written: the contents query reads the config at the `config` input's path itself", async () => {
+    // The `config` input reaches the pipeline as ReviewOptions.config (the action's own scans as
+    // ScanSettings.configPath): the query names the path, and the client no longer rewrites it.
     const seen: string[] = [];
     const c = createActionClient(
       fakeOctokit((route) => (seen.push(route), {})),
-      { ...noSleep, configPath: "ci/bulwark config.yml" },
+      noSleep,
     );
-    await c.graphql('query { repository(owner: $owner, name: $name) {\n    config: object(expression: "0123abc:.github/bulwark.yml") { ... on Blob { text } }\n    h0: object(expression: "0123abc:.github/bulwark.yml") { ... on Blob { text } }\n  }\n  org: repository(owner: $owner, name: ".github") { config: object(expression: "HEAD:.github/bulwark.yml") { ... on Blob { text } } } }');
-    expect(seen[0]).toContain('config: object(expression: "0123abc:ci/bulwark config.yml")');
+    const { query } = buildContentsQuery(
+      { repo: { owner: "a", repo: "b" }, headSha: "0123abc", files: [], config: { ref: "0123abc", orgFallback: true, path: "ci/bulwark config.yml" } },
+      [{ path: ".github/bulwark.yml", hasHead: true }],
+      0,
+      true,
+    );
+    await c.graphql(query);
+    expect(seen).toEqual([`graphql ${query}`]);
+    expect(query).toContain('config: object(expression: "0123abc:ci/bulwark config.yml")');
     // A changed file that happens to be the default config path, and the organisation fallback
     // (the `.github` repository's `HEAD:.github/bulwark.yml`), stay.
-    expect(seen[0]).toContain('h0: object(expression: "0123abc:.github/bulwark.yml")');
-    expect(seen[0]).toContain('config: object(expression: "HEAD:.github/bulwark.yml")');
-    expect(c.configRewrites).toBe(1);
+    expect(query).toContain('h0: object(expression: "0123abc:.github/bulwark.yml")');
+    expect(query).toContain('config: object(expression: "HEAD:.github/bulwark.yml")');
   });
 });
 
@@ -288,5 +298,27 @@ describe("renderJobSummary", () => {
     expect(md).toContain("| 🟠 high | `R-1` | [k8s/a.yaml#L2](https://github.com/acme/web/blob/abc/k8s/a.yaml#L2) | message 1 |");
     expect(md).toContain("- note 49\n- …and 10 more notes.");
     expect(md).not.toContain("note 50\n");
+  });
+  it("leaves the resource count out of the full report when it is not known (the review pipeline's scan)", () => {
+    const f = finding(1, "high");
+    const input = {
+      subject: "Pull request #1",
+      facts: [],
+      conclusion: "failure" as const,
+      failOn: "high" as const,
+      hasBase: true,
+      introduced: [f],
+      preExisting: [],
+      suppressed: [],
+      gating: [f],
+      filesScanned: 1,
+      notes: [],
+      link: () => "https://github.com/acme/web/blob/abc/k8s/a.yaml#L2",
+    };
+    expect(renderJobSummary({ ...input, report: { findings: [f], summary: summarize([f], 1, 3) } })).toContain("1 file, 3 resources scanned");
+    const md = renderJobSummary({ ...input, report: { findings: [f], summary: summarize([f], 1, 0) }, reportCountsResources: false });
+    expect(md).toContain("<details><summary>Full report of the 1 scanned file");
+    expect(md).toContain(" · 1 file scanned");
+    expect(md).not.toMatch(/resources? scanned/);
   });
 });
