@@ -601,7 +601,7 @@ async function report(deps: RunDeps, inputs: ActionInputs, ctx: ActionContext, r
     filesScanned: scanned?.filesScanned ?? 0,
     notes,
     link,
-    ...(scanned ? { report: scanned.result, ...(scanned.resourcesUncounted ? { reportCountsResources: false } : {}) } : {}),
+    ...(scanned ? { report: scanned.result } : {}),
   };
   if (r.error) summaryInput.headline = `❌ **${sanitizeInline(r.error)}**`;
   else if (r.headline) summaryInput.headline = r.headline;

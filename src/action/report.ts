@@ -111,8 +111,6 @@ export interface JobSummaryInput {
   link: (f: Finding) => string;
   /** The engine's report of the scanned files (markdown format), folded away. */
   report?: ScanResult;
-  /** False: the report's resource count is not known (the review pipeline's scan): it is left out. */
-  reportCountsResources?: boolean;
   /** Title line when nothing was scanned or the config is broken. */
   headline?: string;
 }
@@ -173,9 +171,7 @@ export function renderJobSummary(s: JobSummaryInput): string {
   let text = out.join("\n");
   if (s.report && (s.report.findings.length > 0 || s.report.summary.files > 0)) {
     const ctx = { tool: TOOL, rules: getCatalog().metas, failOn: s.failOn, color: false };
-    let md = formatMarkdown(s.report, ctx, Math.min(65_000, SUMMARY_BUDGET - text.length - 200));
-    // The report's headline says "N files, M resources scanned".
-    if (s.reportCountsResources === false) md = md.replace(/^(.*?\d[\d,]* files?), \d[\d,]* resources? scanned/m, "$1 scanned");
+    const md = formatMarkdown(s.report, ctx, Math.min(65_000, SUMMARY_BUDGET - text.length - 200));
     text += `\n<details><summary>Full report of the ${plural(s.filesScanned, "scanned file")}</summary>\n\n${md}\n</details>\n`;
   }
   return text;

@@ -64,11 +64,6 @@ export interface Scanned {
   suppressed: Finding[];
   /** Every head finding (suppressed included) with the engine's summary: reports and SARIF. */
   result: ScanResult;
-  /**
-   * The review pipeline scanned (fromReview): it keeps the findings, not the engine's count of
-   * resources, so `result.summary.resources` is 0 and reports leave it out.
-   */
-  resourcesUncounted?: true;
   /** Head texts of the scanned files (SARIF line hashes); absent from the pipeline's scans (no SARIF is made of those). */
   texts?: Map<string, string>;
   filesScanned: number;
@@ -112,8 +107,7 @@ export function fromReview(review: ReviewScan, change: { headSha: string; baseSh
         introduced: review.introduced,
         preExisting: review.preExisting,
         suppressed: review.suppressed,
-        result: { findings: review.head, summary: summarize(review.head, review.filesScanned, 0) },
-        resourcesUncounted: true,
+        result: { findings: review.head, summary: summarize(review.head, review.filesScanned, review.resources) },
         filesScanned: review.filesScanned,
         notes: [...review.notes, ...review.skipped.map((s) => `\`${sanitizeInline(s.path)}\` was not scanned: ${s.reason}.`)],
       };

@@ -135,6 +135,8 @@ export type ReviewScan = {
       suppressed: Finding[];
       /** Head files that were scanned. */
       filesScanned: number;
+      /** Resources (Kubernetes objects, Dockerfile stages) in them. */
+      resources: number;
       /** Files that could not be scanned, with the reason. */
       skipped: { path: string; reason: string }[];
     }
@@ -300,6 +302,7 @@ async function prepare(
       preExisting: analysis.preExisting,
       suppressed: analysis.suppressed,
       filesScanned: analysis.headTexts.size,
+      resources: analysis.resources,
       skipped: analysis.skipped,
     },
   });

@@ -79,6 +79,8 @@ describe("pull_request, mode review", () => {
     expect(run.summary).toContain("| Severity | New | Already on base | Suppressed |");
     expect(run.summary).toContain(`https://github.com/${OWNER}/${REPO}/blob/${pr.headSha}/k8s/web.yaml#L`);
     expect(run.summary).toContain("<details><summary>Full report");
+    // The pipeline's scan counts resources too (one Deployment, one ConfigMap).
+    expect(run.summary).toContain("2 files, 2 resources scanned");
     // The check run carries the annotations: no workflow annotations for the findings.
     expect(commands(run.stdout, "warning").filter((c) => c.props.file)).toHaveLength(0);
     expect(commands(run.stdout, "error").filter((c) => c.props.file)).toHaveLength(0);

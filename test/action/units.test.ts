@@ -8,7 +8,6 @@ import { InputError, parseList, readInputs } from "../../src/action/inputs.js";
 import { ANNOTATIONS_PER_KIND, buildOutputs, lineHashes, planAnnotations, renderJobSummary } from "../../src/action/report.js";
 import { ACTION_DEFAULTS, actionMetadata } from "./support/harness.js";
 import { buildContentsQuery } from "../../src/github/contents.js";
-import { summarize } from "../../src/core/engine/scan.js";
 import type { Finding, Severity } from "../../src/core/types.js";
 
 describe("lineHashes (code scanning's primaryLocationLineHash)", () => {
@@ -298,27 +297,5 @@ describe("renderJobSummary", () => {
     expect(md).toContain("| 🟠 high | `R-1` | [k8s/a.yaml#L2](https://github.com/acme/web/blob/abc/k8s/a.yaml#L2) | message 1 |");
     expect(md).toContain("- note 49\n- …and 10 more notes.");
     expect(md).not.toContain("note 50\n");
-  });
-  it("leaves the resource count out of the full report when it is not known (the review pipeline's scan)", () => {
-    const f = finding(1, "high");
-    const input = {
-      subject: "Pull request #1",
-      facts: [],
-      conclusion: "failure" as const,
-      failOn: "high" as const,
-      hasBase: true,
-      introduced: [f],
-      preExisting: [],
-      suppressed: [],
-      gating: [f],
-      filesScanned: 1,
-      notes: [],
-      link: () => "https://github.com/acme/web/blob/abc/k8s/a.yaml#L2",
-    };
-    expect(renderJobSummary({ ...input, report: { findings: [f], summary: summarize([f], 1, 3) } })).toContain("1 file, 3 resources scanned");
-    const md = renderJobSummary({ ...input, report: { findings: [f], summary: summarize([f], 1, 0) }, reportCountsResources: false });
-    expect(md).toContain("<details><summary>Full report of the 1 scanned file");
-    expect(md).toContain(" · 1 file scanned");
-    expect(md).not.toMatch(/resources? scanned/);
   });
 });

@@ -44,8 +44,11 @@ export interface ScanOptions {
   /**
    * "plan" (default): every fixable finding carries its byte-exact edits. "none": skip the
    * planning (detection only, e.g. a gate that shows no patches); `fixFiles` still works.
+   * "describe": like "none", but the findings keep only whether they are fixable and how (not
+   * the parsed documents `fixFiles` would plan from): what a review of thousands of files can
+   * hold in memory; re-scan the files it shows with "plan".
    */
-  fixes?: "plan" | "none";
+  fixes?: "plan" | "none" | "describe";
   /** Monotonic milliseconds for the per-file time budget (default `performance.now`; tests inject one). */
   clock?: () => number;
 }
@@ -60,7 +63,11 @@ interface FileState {
 }
 
 /** How a finding's fix was made, so that several fixes of one document can be re-planned together. */
-export type FixSource = { kind: "yaml"; object: K8sObject; ops: FixOp[]; description: string } | { kind: "edits"; description: string };
+export type FixSource =
+  | { kind: "yaml"; object: K8sObject; ops: FixOp[]; description: string }
+  | { kind: "edits"; description: string }
+  /** `fixes: "describe"`: fixable, with this description; nothing kept to plan it from (re-scan with "plan"). */
+  | { kind: "described"; description: string };
 export const FIX_SOURCES = new WeakMap<Finding, FixSource>();
 
 const DEFAULT_FIX_WARNING = "This fix changes runtime behaviour: check that the workload still starts and works before merging.";
@@ -126,7 +133,8 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
     }
     let yaml: YamlFile;
     try {
-      yaml = budget.charge(file.path, () => parseYamlFile(file.path, file.text, { maxAliasCount: config.limits.maxAliasCount, maxDocuments: config.limits.maxDocuments }));
+      const limits = { maxAliasCount: config.limits.maxAliasCount, maxDocuments: config.limits.maxDocuments, keepSourceTokens: options.fixes !== "describe" };
+      yaml = budget.charge(file.path, () => parseYamlFile(file.path, file.text, limits));
     } catch (err) {
       engineReport("BULWARK-PARSE", file.path, lines, 0, 0, `YAML could not be parsed: ${errorMessage(err)}`);
       continue;
@@ -167,7 +175,7 @@ export function scan(files: readonly SourceFile[], options: ScanOptions = {}): S
     const settings = ruleSettings(entry.meta, config, only);
     if (!settings.enabled) continue;
     const ctx = makeContext(entry.meta, settings, config, now, (r) => {
-      const f = toFinding(r, entry.meta, settings, states, options.fixes !== "none");
+      const f = toFinding(r, entry.meta, settings, states, options.fixes ?? "plan");
       if (f) findings.push(f);
     });
     runCheck(check, ctx, objects, workloads, dockerfiles, helmCharts, project, budget, (where, err) => {
@@ -251,7 +259,7 @@ function isK8sReport(r: K8sReport | DockerReport | TextReport): r is K8sReport {
   return "object" in r;
 }
 
-function toFinding(r: K8sReport | DockerReport | TextReport, meta: RuleMeta, settings: RuleSettings, states: Map<string, FileState>, planFixes: boolean): Finding | undefined {
+function toFinding(r: K8sReport | DockerReport | TextReport, meta: RuleMeta, settings: RuleSettings, states: Map<string, FileState>, fixes: NonNullable<ScanOptions["fixes"]>): Finding | undefined {
   const severity: Severity = settings.severity ?? r.severity ?? meta.severity;
   const base = { ruleId: meta.id, severity, title: meta.title, message: r.message };
   if (isK8sReport(r)) {
@@ -268,7 +276,8 @@ function toFinding(r: K8sReport | DockerReport | TextReport, meta: RuleMeta, set
       fingerprint: fingerprint([meta.id, o.file.path, o.apiVersion.split("/")[0], o.kind, o.namespace ?? "", o.name, r.container?.name ?? "", r.path.join("."), r.key ?? ""]),
     };
     if (r.fix && (meta.fix === "AUTO" || meta.fix === "AUTO*")) {
-      if (!planFixes) FIX_SOURCES.set(finding, { kind: "yaml", object: o, ops: r.fix.ops, description: r.fix.description });
+      if (fixes === "describe") FIX_SOURCES.set(finding, { kind: "described", description: r.fix.description });
+      else if (fixes === "none") FIX_SOURCES.set(finding, { kind: "yaml", object: o, ops: r.fix.ops, description: r.fix.description });
       else {
         const fix = planK8sFix(o, r.fix, meta);
         if (fix) {

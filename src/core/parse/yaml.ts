@@ -32,6 +32,11 @@ export interface YamlLimits {
   /** Alias expansions allowed per document before it is treated as an alias bomb. */
   maxAliasCount: number;
   maxDocuments: number;
+  /**
+   * Keep the CST tokens on the nodes (default true): byte-preserving fixes need them; detection
+   * alone does not, and they are most of a parsed document's memory.
+   */
+  keepSourceTokens?: boolean;
 }
 
 export const DEFAULT_YAML_LIMITS: YamlLimits = { maxAliasCount: 100, maxDocuments: 1000 };
@@ -39,7 +44,7 @@ export const DEFAULT_YAML_LIMITS: YamlLimits = { maxAliasCount: 100, maxDocument
 export function parseYamlFile(path: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlFile {
   const lines = new LineIndex(text);
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, keepSourceTokens: true, uniqueKeys: true, prettyErrors: false });
+  const parsed = parseAllDocuments(text, { lineCounter, keepSourceTokens: limits.keepSourceTokens ?? true, uniqueKeys: true, prettyErrors: false });
   const list = Array.isArray(parsed) ? parsed : [];
   const docs: YamlDoc[] = [];
   for (const [index, doc] of list.entries()) {
