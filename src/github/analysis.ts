@@ -2,6 +2,7 @@
 // findings this pull request introduces from those already on the base branch, and place each
 // finding (suggestion / inline comment / summary) on the diff.
 import { FIX_SOURCES, scan } from "../core/engine/scan.js";
+import { scanChunks, scanInChunks } from "../core/engine/chunked.js";
 import { getCatalog } from "../core/engine/catalog.js";
 import type { Catalog } from "../core/engine/catalog.js";
 import type { ScanOptions } from "../core/engine/scan.js";
@@ -106,9 +107,10 @@ export function analyse(input: AnalysisInput): Analysis {
   // are shown (see verifyShownFixes): the engine's verifyFixes re-scans the file once per
   // finding, which is quadratic on large files. "describe" also lets every parsed document go
   // once scanned (a finding keeps its fix's description, not the document to plan it from): a
-  // 3,000-file pull request holds its findings, not 3,000 syntax trees.
+  // 3,000-file pull request holds its findings, not 3,000 syntax trees; and the scans run in
+  // chunks (scanInChunks), so that only a chunk of files is parsed at a time.
   const detect: ScanOptions = { ...scanOptions, fixes: "describe", verifyFixes: false };
-  const headScan = headFiles.length > 0 ? scan(headFiles, detect) : undefined;
+  const headScan = headFiles.length > 0 ? scanInChunks(headFiles, detect) : undefined;
   const head = headScan?.findings ?? [];
   // The base scan only has to tell whether each head finding was already there: it runs the
   // rules that fired at the head, on the files that have head findings (all base files when a
@@ -118,7 +120,8 @@ export function analyse(input: AnalysisInput): Analysis {
   const catalog = scanOptions.catalog ?? getCatalog();
   const crossResource = [...firing].some((id) => isProjectRule(catalog, id));
   const baseNeeded = crossResource ? baseFiles : baseFiles.filter((f) => withFindings.has(f.path));
-  const baseFingerprints = new Set(baseNeeded.length > 0 && firing.size > 0 ? scan(baseNeeded, { ...detect, onlyRules: [...firing] }).findings.map((f) => f.fingerprint) : []);
+  const baseFingerprints = new Set<string>();
+  if (baseNeeded.length > 0 && firing.size > 0) for (const r of scanChunks(baseNeeded, { ...detect, onlyRules: [...firing] })) for (const f of r.findings) baseFingerprints.add(f.fingerprint);
 
   const active = head.filter((f) => !f.suppressed);
   const introduced = active.filter((f) => !baseFingerprints.has(f.fingerprint));
