@@ -1,5 +1,5 @@
 // The production app end to end: Probot `Server`s running `createBulwarkApp` with a review queue,
-// each in its own child process (`node --import tsx bench/app.ts --child`), fed signed webhook
+// each in its own child process (bench/app-instance.mjs on the compiled lib/), fed signed webhook
 // deliveries over HTTP, against the loopback fake GitHub with latency (test/app/support: the
 // strict fake + the proxy that adds GraphQL `object` and `latencyMs` before every answer). The
 // fake, the proxy, redis-server and the load generator live in this (parent) process.
@@ -20,10 +20,11 @@
 //    instances per review. Before the burst: one warm-up PR per instance (not measured), then 4
 //    lone deliveries, one at a time to idle instances (the queue's own cost, without the backlog).
 // 2. Memory: one PR changing 3,000 manifest files (GitHub lists at most 3,000), reviewed by one
-//    instance (InMemoryQueue). The child's RSS is sampled from /proc/<pid>/status by this process
+//    instance (InMemoryQueue), twice: with Node's default heap sizing, and with the production
+//    image's NODE_OPTIONS (deploy/Dockerfile: a heap limit). The child's RSS is sampled from /proc/<pid>/status by this process
 //    every 20 ms (not blocked by the child's own event loop), and the kernel's peak (VmHWM / ru_maxrss)
-//    is read at the end. Goal ≤ 300 MB. The child runs the TypeScript sources through tsx (its
-//    loader thread is part of the figure), not the compiled lib/ that `npm start` runs.
+//    is read at the end. Goal ≤ 300 MB. The child runs the compiled lib/ that `npm start` runs
+//    (bench/run.ts builds it first), with nothing else in its memory.
 //    Diagnostics: BULWARK_BENCH_NODE_ARGS="--max-old-space-size=256" passes Node flags to the
 //    instances; BULWARK_BENCH_HEAP_SNAPSHOT_MB=400 makes an instance write one heap snapshot (after
 //    a full GC: what is live) to the temporary directory when its heap use first reaches 400 MB.
@@ -35,23 +36,15 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { writeHeapSnapshot } from "node:v8";
-import { pino } from "pino";
-import { Probot, Server } from "probot";
-import { createBulwarkApp } from "../src/app/index.js";
-import { BulwarkMetrics, InMemoryQueue, RedisQueue } from "../src/app/index.js";
-import type { ReviewQueue } from "../src/app/queue/index.js";
 import type { FakeGitHub } from "../test/support/fake-github.js";
 import { webhookPayload, webhookRequest } from "../test/support/webhooks.js";
 import type { WebhookPayload } from "../test/support/webhooks.js";
 import type { GitHubProxy } from "../test/app/support/github-proxy.js";
 import { INSTALLATION_ID, OWNER, SECRET, probotOptions, startFake } from "../test/app/support/harness.js";
 import { deployment } from "../test/app/fixtures.js";
-import { freePort, startRedis } from "../test/prod/support.js";
+import { startRedis } from "../test/prod/support.js";
 import type { RedisProcess } from "../test/prod/support.js";
 
 const NOW = new Date("2026-11-25T00:00:00Z");
@@ -99,6 +92,8 @@ export interface AppBenchRow {
 
 export interface AppBenchMemory {
   files: number;
+  /** Node options of the instance: none (V8's default heap sizing), or the image's (deploy/Dockerfile). */
+  nodeOptions: string;
   /** Wall time of the review (delivery sent → check run concluded). */
   reviewMs: number;
   /** RSS of the idle instance after start-up. */
@@ -131,7 +126,7 @@ export interface AppBenchResult {
    * to end, ms more), burst (end-to-end p50/p95, ms more; reviews/s ratio).
    */
   overhead: { queue: string; loneAckMs: number; loneEndToEndMs: number; burstEndToEndP50Ms: number; burstEndToEndP95Ms: number; reviewsPerSecondRatio: number }[];
-  memory?: AppBenchMemory;
+  memory?: AppBenchMemory[];
 }
 
 export interface AppBenchOptions {
@@ -148,9 +143,15 @@ export interface AppBenchOptions {
 
 // ------------------------------------------------------------------ child process (one instance)
 
+/** What bench/app-instance.mjs reads from BULWARK_BENCH_CHILD. */
 interface ChildConfig {
   baseUrl: string;
   queue: { kind: "redis"; url: string; prefix: string } | { kind: "memory" } | { kind: "inline" };
+  appId: number;
+  privateKey: string;
+  secret: string;
+  /** The scan clock (ISO). */
+  now: string;
 }
 
 type ToChild = { type: "mark" } | { type: "stop" };
@@ -158,59 +159,6 @@ type FromChild =
   | { type: "ready"; hook: string }
   | { type: "marked" }
   | { type: "stopped"; cpuMs: number; maxRssMB: number; peakHeapUsedMB: number; completed: number };
-
-async function runChild(config: ChildConfig): Promise<void> {
-  const send = (m: FromChild) => process.send!(m);
-  const metrics = new BulwarkMetrics();
-  let queue: ReviewQueue | "inline";
-  if (config.queue.kind === "redis") queue = new RedisQueue({ url: config.queue.url, prefix: config.queue.prefix, metrics });
-  else if (config.queue.kind === "memory") queue = new InMemoryQueue({ metrics });
-  else queue = "inline";
-  let completed = 0;
-  const port = await freePort();
-  const server = new Server({ host: "127.0.0.1", port, log: pino({ level: "silent" }), Probot: Probot.defaults(probotOptions(config.baseUrl)) });
-  await server.load(
-    createBulwarkApp({
-      rateLimits: { throttle: false },
-      scan: { now: NOW },
-      queue,
-      metrics,
-      onReview: (e) => {
-        if (e.outcome) completed++;
-      },
-    }),
-  );
-  const http = await server.start();
-  let peakHeap = 0;
-  let cpu0 = process.cpuUsage();
-  const snapshotAt = Number(process.env.BULWARK_BENCH_HEAP_SNAPSHOT_MB ?? 0) * MB;
-  let snapshotted = false;
-  const sampler = setInterval(() => {
-    const used = process.memoryUsage().heapUsed;
-    peakHeap = Math.max(peakHeap, used);
-    if (snapshotAt > 0 && !snapshotted && used >= snapshotAt) {
-      snapshotted = true;
-      console.error(`app instance: heap used ${Math.round(used / MB)} MB, heap snapshot written to ${writeHeapSnapshot(join(tmpdir(), `bulwark-app-${process.pid}.heapsnapshot`))}`);
-    }
-  }, 25);
-  process.on("message", (m: ToChild) => {
-    if (m.type === "mark") {
-      cpu0 = process.cpuUsage();
-      completed = 0;
-      send({ type: "marked" });
-    } else if (m.type === "stop") {
-      void (async () => {
-        const cpu = process.cpuUsage(cpu0);
-        clearInterval(sampler);
-        if (queue !== "inline") await queue.close();
-        await server.stop();
-        const m: FromChild = { type: "stopped", cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: (process.resourceUsage().maxRSS * 1024) / MB, peakHeapUsedMB: peakHeap / MB, completed };
-        process.send!(m, () => process.exit(0));
-      })();
-    }
-  });
-  send({ type: "ready", hook: `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/github/webhooks` });
-}
 
 class Instance {
   private waiters: ((m: FromChild) => void)[] = [];
@@ -220,10 +168,11 @@ class Instance {
     proc.on("message", (m: FromChild) => this.waiters.shift()?.(m));
   }
 
-  static async start(config: ChildConfig): Promise<Instance> {
-    const file = fileURLToPath(import.meta.url);
+  static async start(target: Pick<ChildConfig, "baseUrl" | "queue">, nodeArgs: readonly string[] = []): Promise<Instance> {
+    const { appId, privateKey, secret } = probotOptions(target.baseUrl);
+    const config: ChildConfig = { ...target, appId, privateKey, secret, now: NOW.toISOString() };
     const extra = (process.env.BULWARK_BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-    const proc = spawn(process.execPath, [...extra, "--import", "tsx", file, "--child"], {
+    const proc = spawn(process.execPath, [...nodeArgs, ...extra, fileURLToPath(new URL("./app-instance.mjs", import.meta.url))], {
       cwd: fileURLToPath(new URL("..", import.meta.url)),
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: { ...process.env, BULWARK_BENCH_CHILD: JSON.stringify(config) },
@@ -386,7 +335,7 @@ async function runBurst(gh: FakeGitHub, proxy: GitHubProxy, setup: { queue: Queu
   const repo = `burst-${setup.queue}-${setup.instances}`;
   const warm = WARM_PER_INSTANCE * setup.instances + LONE;
   const numbers = burstRepo(gh, repo, warm + burst);
-  const config: ChildConfig = {
+  const config: Pick<ChildConfig, "baseUrl" | "queue"> = {
     baseUrl: proxy.url,
     queue: setup.queue === "redis" ? { kind: "redis", url: redis!.url, prefix: `bench${randomUUID().slice(0, 8)}` } : { kind: setup.queue },
   };
@@ -465,8 +414,11 @@ async function runBurst(gh: FakeGitHub, proxy: GitHubProxy, setup: { queue: Queu
   }
 }
 
-async function runMemory(gh: FakeGitHub, proxy: GitHubProxy, files: number, goalMB: number): Promise<AppBenchMemory> {
-  const repo = `big-${files}`;
+/** NODE_OPTIONS of the production image, read from deploy/Dockerfile so the two cannot drift. */
+export const IMAGE_NODE_OPTIONS = /NODE_OPTIONS=(\S+)/.exec(readFileSync(new URL("../deploy/Dockerfile", import.meta.url), "utf8"))?.[1] ?? "";
+
+async function runMemory(gh: FakeGitHub, proxy: GitHubProxy, files: number, goalMB: number, nodeOptions: string): Promise<AppBenchMemory> {
+  const repo = `big-${files}-${nodeOptions ? "image" : "default"}`;
   const name = (i: number) => `k8s/app-${String(i).padStart(4, "0")}.yaml`;
   const base: Record<string, string> = { "README.md": "# bench\n" };
   for (let i = 0; i < files; i++) base[name(i)] = deployment(`app-${i}`, { apeFalse: true });
@@ -476,7 +428,7 @@ async function runMemory(gh: FakeGitHub, proxy: GitHubProxy, files: number, goal
   for (let i = 0; i < files; i++) head[name(i)] = deployment(`app-${i}`, { apeFalse: true, image: "nginx:1.28", privileged: i % 5 === 0 });
   gh.commit({ owner: OWNER, repo, branch: "big-change", files: head });
   const pr = gh.openPullRequest({ owner: OWNER, repo, head: "big-change", title: "Bump every image" });
-  const inst = await Instance.start({ baseUrl: proxy.url, queue: { kind: "memory" } });
+  const inst = await Instance.start({ baseUrl: proxy.url, queue: { kind: "memory" } }, nodeOptions.split(/\s+/).filter(Boolean));
   let sampler: NodeJS.Timeout | undefined;
   try {
     await sleep(500);
@@ -495,6 +447,7 @@ async function runMemory(gh: FakeGitHub, proxy: GitHubProxy, files: number, goal
     const peakRssMB = Math.round(stopped.maxRssMB);
     return {
       files,
+      nodeOptions,
       reviewMs: done - sentAt,
       idleRssMB: Math.round(idle / MB),
       sampledPeakRssMB: Math.round(peak / MB),
@@ -536,7 +489,7 @@ export async function runAppBench(opts: AppBenchOptions = {}): Promise<AppBenchR
   const { gh, proxy } = await startFake(latencyMs);
   let redis: RedisProcess | undefined;
   const rows: AppBenchRow[] = [];
-  let memory: AppBenchMemory | undefined;
+  let memory: AppBenchMemory[] | undefined;
   try {
     if (setups.some((s) => s.queue === "redis")) redis = await startRedis();
     log(`burst of ${burst} pull_request.opened deliveries (${FILES_PER_PR} files per PR), ${latencyMs} ms per GitHub request, every rule, concurrency 4 per instance`);
@@ -566,12 +519,16 @@ export async function runAppBench(opts: AppBenchOptions = {}): Promise<AppBenchR
       );
     }
     if (memoryFiles > 0) {
-      memory = await runMemory(gh, proxy, memoryFiles, 300);
-      log(
-        `memory, one ${memoryFiles.toLocaleString("en-US")}-file PR (InMemoryQueue, child process): idle ${memory.idleRssMB} MB → peak RSS ${memory.peakRssMB} MB ` +
-          `(sampled ${memory.sampledPeakRssMB} MB, heap used ≤ ${memory.peakHeapUsedMB} MB) — goal ≤ ${memory.goalMB} MB ${memory.goalMet ? "✓" : "✗ NOT MET"}; ` +
-          `review ${(memory.reviewMs / 1000).toFixed(1)} s, ${memory.requests} requests, ${memory.comments} comments, ${memory.annotations} annotations, ${memory.conclusion}`,
-      );
+      memory = [];
+      for (const nodeOptions of ["", IMAGE_NODE_OPTIONS]) {
+        const m = await runMemory(gh, proxy, memoryFiles, 300, nodeOptions);
+        memory.push(m);
+        log(
+          `memory, one ${memoryFiles.toLocaleString("en-US")}-file PR (InMemoryQueue, child process, ${nodeOptions ? `the image's ${nodeOptions}` : "Node's default heap sizing"}): idle ${m.idleRssMB} MB → peak RSS ${m.peakRssMB} MB ` +
+            `(sampled ${m.sampledPeakRssMB} MB, heap used ≤ ${m.peakHeapUsedMB} MB) — goal ≤ ${m.goalMB} MB ${m.goalMet ? "✓" : "✗ NOT MET"}; ` +
+            `review ${(m.reviewMs / 1000).toFixed(1)} s, ${m.requests} requests, ${m.comments} comments, ${m.annotations} annotations, ${m.conclusion}`,
+        );
+      }
     }
     proxy.assertNoViolations();
   } finally {
@@ -611,10 +568,6 @@ export async function runAppBench(opts: AppBenchOptions = {}): Promise<AppBenchR
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv.includes("--child")) {
-    await runChild(JSON.parse(process.env.BULWARK_BENCH_CHILD ?? "{}") as ChildConfig);
-  } else {
-    const result = await runAppBench({ log: (l) => console.log(l) });
-    console.log(`load average ${result.machine.loadAverage} on ${result.machine.cpus} CPUs`);
-  }
+  const result = await runAppBench({ log: (l) => console.log(l) });
+  console.log(`load average ${result.machine.loadAverage} on ${result.machine.cpus} CPUs`);
 }
