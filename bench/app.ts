@@ -1,6 +1,6 @@
 // The production app end to end: Probot `Server`s running `createBulwarkApp` with a review queue,
 // each in its own child process (bench/app-instance.mjs on the compiled lib/), fed signed webhook
-// deliveries over HTTP, against the loopback fake GitHub with latency (test/app/support: the
+// deliveries over HTTP, against the loopback fake GitHub with latency (test/support: the
 // strict fake + the proxy that adds GraphQL `object` and `latencyMs` before every answer). The
 // fake, the proxy, redis-server and the load generator live in this (parent) process.
 //
@@ -41,7 +41,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { FakeGitHub } from "../test/support/fake-github.js";
 import { webhookPayload, webhookRequest } from "../test/support/webhooks.js";
 import type { WebhookPayload } from "../test/support/webhooks.js";
-import type { GitHubProxy } from "../test/app/support/github-proxy.js";
+import type { GitHubProxy } from "../test/support/github-proxy.js";
 import { INSTALLATION_ID, OWNER, SECRET, probotOptions, startFake } from "../test/app/support/harness.js";
 import { deployment } from "../test/app/fixtures.js";
 import { startRedis } from "../test/prod/support.js";

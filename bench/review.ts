@@ -1,6 +1,6 @@
 // Review benchmark: API requests per review and wall time for pull requests that change 10, 100
 // and 1,000 manifest files, against the loopback fake GitHub with 50 ms of latency per request
-// (added by test/app/support/github-proxy.ts, which also serves GraphQL `object` reads).
+// (added by test/support/github-proxy.ts, which also serves GraphQL `object` reads).
 //
 //   npx tsx bench/review.ts            (standalone)
 //   import { runReviewBench } from "./review.js"   (npm run bench)
@@ -16,7 +16,7 @@ import { reviewPullRequest } from "../src/github/review.js";
 import { serializeWrites } from "../src/github/client.js";
 import type { GitHubClient } from "../src/github/client.js";
 import { FakeGitHub } from "../test/support/fake-github.js";
-import { GitHubProxy } from "../test/app/support/github-proxy.js";
+import { GitHubProxy } from "../test/support/github-proxy.js";
 import { deployment } from "../test/app/fixtures.js";
 
 const OWNER = "bench";

@@ -5,7 +5,7 @@ import { rightLines } from "../../src/github/diff.js";
 import { parseMarker } from "../../src/github/comments.js";
 import { deliverWebhook } from "../support/webhooks.js";
 import type { FakeGitHub } from "../support/fake-github.js";
-import type { GitHubProxy } from "./support/github-proxy.js";
+import type { GitHubProxy } from "../support/github-proxy.js";
 import { OWNER, REPO, SECRET, prPayload, startFake, startServer } from "./support/harness.js";
 import { deployment } from "./fixtures.js";
 

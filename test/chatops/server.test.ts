@@ -6,7 +6,7 @@ import { fixFiles } from "../../src/core/engine/fixes.js";
 import { DEFAULT_CONFIG } from "../../src/core/config/schema.js";
 import { deliverWebhook, webhookPayload } from "../support/webhooks.js";
 import type { FakeGitHub } from "../support/fake-github.js";
-import type { GitHubProxy } from "../app/support/github-proxy.js";
+import type { GitHubProxy } from "../support/github-proxy.js";
 import { INSTALLATION_ID, OWNER, REPO, SECRET, startFake, startServer } from "../app/support/harness.js";
 import { deployment } from "../app/fixtures.js";
 

@@ -22,7 +22,7 @@ import type { ReviewQueue } from "../../src/app/queue/index.js";
 import { faults } from "../support/fake-github.js";
 import type { Fault, FakeGitHub } from "../support/fake-github.js";
 import { deliverWebhook } from "../support/webhooks.js";
-import type { GitHubProxy, ProxyRequest } from "../app/support/github-proxy.js";
+import type { GitHubProxy, ProxyRequest } from "../support/github-proxy.js";
 import { OWNER, REPO, SECRET, prPayload, startFake } from "../app/support/harness.js";
 import { metricValue, openPullRequests, startQueuedServer, startRedis, waitFor } from "./support.js";
 import type { AppServer, RedisProcess } from "./support.js";

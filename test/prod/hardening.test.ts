@@ -15,7 +15,7 @@ import { parseMarker } from "../../src/github/comments.js";
 import { rightLines } from "../../src/github/diff.js";
 import type { CheckRunView, FakeGitHub } from "../support/fake-github.js";
 import { deliverWebhook, signPayload, webhookPayload, webhookRequest } from "../support/webhooks.js";
-import type { GitHubProxy } from "../app/support/github-proxy.js";
+import type { GitHubProxy } from "../support/github-proxy.js";
 import { INSTALLATION_ID, OWNER, REPO, SECRET, prPayload, startFake } from "../app/support/harness.js";
 import { deployment } from "../app/fixtures.js";
 import { metricValue, startQueuedServer } from "./support.js";
@@ -350,7 +350,7 @@ describe("odd file names in the pull request", () => {
   it("blobs GitHub truncates are re-read through REST with the name percent-encoded in the path", async () => {
     // A second proxy over the same fake that truncates Blob.text over 100 bytes, like GitHub does
     // for large blobs: heads are re-read by blob SHA, bases through GET /contents/{path}?ref=.
-    const { GitHubProxy } = await import("../app/support/github-proxy.js");
+    const { GitHubProxy } = await import("../support/github-proxy.js");
     const truncating = await GitHubProxy.start(gh, { truncateTextOver: 100 });
     try {
       await tap.stop();

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RedisQueue } from "../../src/app/queue/index.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import { deliverWebhook } from "../support/webhooks.js";
-import type { GitHubProxy } from "../app/support/github-proxy.js";
+import type { GitHubProxy } from "../support/github-proxy.js";
 import { OWNER, REPO, SECRET, prPayload, startFake } from "../app/support/harness.js";
 import { openPullRequests, startQueuedServer, startRedis, waitFor } from "./support.js";
 import type { AppServer, RedisProcess } from "./support.js";

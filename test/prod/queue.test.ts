@@ -6,7 +6,7 @@ import { InMemoryQueue } from "../../src/app/queue/index.js";
 import { faults } from "../support/fake-github.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import { deliverWebhook, webhookPayload } from "../support/webhooks.js";
-import type { GitHubProxy } from "../app/support/github-proxy.js";
+import type { GitHubProxy } from "../support/github-proxy.js";
 import { INSTALLATION_ID, OWNER, REPO, SECRET, prPayload, startFake } from "../app/support/harness.js";
 import { metricValue, openPullRequests, startQueuedServer } from "./support.js";
 import type { AppServer } from "./support.js";

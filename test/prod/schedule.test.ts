@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RedisQueue } from "../../src/app/queue/index.js";
 import type { FakeGitHub } from "../support/fake-github.js";
-import type { GitHubProxy } from "../app/support/github-proxy.js";
+import type { GitHubProxy } from "../support/github-proxy.js";
 import { OWNER, startFake } from "../app/support/harness.js";
 import { startQueuedServer, startRedis, waitFor } from "./support.js";
 import type { AppServer, RedisProcess } from "./support.js";

@@ -1,5 +1,5 @@
 // Update pull requests end to end: the fixture repository of plan.test.ts in the strict fake
-// GitHub (behind the app tests' GraphQL proxy for file contents), a real docker-registry (token auth) and a loopback Helm repository. One run opens one PR
+// GitHub (behind test/support/github-proxy.ts for GraphQL file contents), a real docker-registry (token auth) and a loopback Helm repository. One run opens one PR
 // per dependency line with the exact edits; a second run changes nothing; a newer tag updates the
 // PR in place; a maintainer-closed PR stays closed; a moved base rebases; a human push stops
 // rebasing; an applied update closes its PR as obsolete; the open-PR limit holds; a registry
@@ -20,7 +20,7 @@ import { credentialsFromEnv, envKeyForHost } from "../../src/updates/datasource/
 import { createDatasources } from "../../src/updates/datasource/index.js";
 import { groupUpdates, planUpdates } from "../../src/updates/plan.js";
 import type { UpdatePlan } from "../../src/updates/plan.js";
-import { GitHubProxy } from "../app/support/github-proxy.js";
+import { GitHubProxy } from "../support/github-proxy.js";
 import { FakeGitHub } from "../support/fake-github.js";
 import { helmIndex, startHelmRepo } from "../support/helm-repo.js";
 import type { HelmRepoServer } from "../support/helm-repo.js";
@@ -103,7 +103,7 @@ describe.skipIf(unavailable !== undefined)("update pull requests (fake GitHub, r
     gh.createRepo({ owner: OWNER, repo: "web", files: fixture });
     gh.addToken("maintainer-token", { login: "maria" });
     human = new Octokit({ auth: "maintainer-token", baseUrl: gh.url });
-    // GraphQL `object(expression:)` (file contents) is answered by the app tests' proxy; the rest goes to the fake.
+    // GraphQL `object(expression:)` (file contents) is answered by the proxy (test/support/github-proxy.ts); the rest goes to the fake.
     proxy = await GitHubProxy.start(gh);
     const octokit = new Octokit({ auth: "bot-token", baseUrl: proxy.url });
     client = octokit as unknown as GitHubClient;

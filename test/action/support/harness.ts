@@ -3,8 +3,8 @@
 // way a runner does: INPUT_* variables, GITHUB_EVENT_NAME/PATH, GITHUB_OUTPUT,
 // GITHUB_STEP_SUMMARY, GITHUB_WORKSPACE, GITHUB_API_URL/GITHUB_GRAPHQL_URL on loopback.
 //
-// GraphQL `object(expression:)` (file contents) is answered by the app tests' loopback proxy
-// (test/app/support/github-proxy.ts), which forwards everything else to the fake, where each
+// GraphQL `object(expression:)` (file contents) is answered by the loopback proxy
+// (test/support/github-proxy.ts), which forwards everything else to the fake, where each
 // request is validated against GitHub's OpenAPI description.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -15,7 +15,7 @@ import { parse } from "yaml";
 import { FakeGitHub } from "../../support/fake-github.js";
 import { adaptPayload, loadWebhookExample, webhookPayload } from "../../support/webhooks.js";
 import type { WebhookPayload } from "../../support/webhooks.js";
-import { GitHubProxy } from "../../app/support/github-proxy.js";
+import { GitHubProxy } from "../../support/github-proxy.js";
 
 export const OWNER = "acme";
 export const REPO = "web";

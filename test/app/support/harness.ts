@@ -12,7 +12,7 @@ import { webhookPayload } from "../../support/webhooks.js";
 import type { AdaptOptions, WebhookPayload } from "../../support/webhooks.js";
 import { createBulwarkApp } from "../../../src/app/index.js";
 import type { BulwarkAppOptions, ReviewEvent } from "../../../src/app/index.js";
-import { GitHubProxy } from "./github-proxy.js";
+import { GitHubProxy } from "../../support/github-proxy.js";
 
 export const APP_ID = 4242;
 export const INSTALLATION_ID = 7;

@@ -14,10 +14,10 @@
 import { createServer, request as httpRequest } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { matchRoute } from "../../support/openapi.js";
-import { executeGraphQL, gqlFieldError } from "../../support/graphql.js";
-import type { GqlObject, GqlValue } from "../../support/graphql.js";
-import type { FakeGitHub } from "../../support/fake-github.js";
+import { matchRoute } from "./openapi.js";
+import { executeGraphQL, gqlFieldError } from "./graphql.js";
+import type { GqlObject, GqlValue } from "./graphql.js";
+import type { FakeGitHub } from "./fake-github.js";
 
 export interface ProxyRequest {
   method: string;
