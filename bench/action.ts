@@ -15,7 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
-import { buildAction, OWNER, prEvent, REPO, removeBuild, runAction, startFake } from "../test/action/support/harness.js";
+import { buildAction, OWNER, prEvent, REPO, removeBuild, runAction } from "../test/action/support/harness.js";
+import { startFake } from "../test/support/fake-stack.js";
 
 export interface ActionBench {
   bundleBytes: number;

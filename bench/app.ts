@@ -39,11 +39,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { FakeGitHub } from "../test/support/fake-github.js";
-import { webhookPayload, webhookRequest } from "../test/support/webhooks.js";
+import { pullRequestPayload, webhookRequest } from "../test/support/webhooks.js";
 import type { WebhookPayload } from "../test/support/webhooks.js";
 import type { GitHubProxy } from "../test/support/github-proxy.js";
-import { INSTALLATION_ID, OWNER, SECRET, probotOptions, startFake } from "../test/app/support/harness.js";
-import { deployment } from "../test/app/fixtures.js";
+import { INSTALLATION_ID, OWNER, SECRET, probotOptions, startAppFake } from "../test/app/support/harness.js";
+import { deployment } from "../test/support/manifests.js";
 import { startRedis } from "../test/prod/support.js";
 import type { RedisProcess } from "../test/prod/support.js";
 
@@ -254,25 +254,9 @@ function dist(xs: number[]): { p50: number; p95: number; max: number } {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The pull_request.opened delivery GitHub would send for PR `number` of `repo` in the fake. */
+/** The pull_request.opened delivery GitHub would send for PR `number` of `repo` in the fake (not yet reviewed: review_comments 0). */
 function openedPayload(gh: FakeGitHub, repo: string, number: number): WebhookPayload {
-  const pull = gh.pull(OWNER, repo, number) as { head: { sha: string; ref: string }; base: { sha: string; ref: string }; changed_files: number };
-  const payload = webhookPayload("pull_request", "opened", {
-    owner: OWNER,
-    repo,
-    number,
-    headSha: pull.head.sha,
-    headRef: pull.head.ref,
-    baseSha: pull.base.sha,
-    baseRef: pull.base.ref,
-    defaultBranch: "main",
-    installationId: INSTALLATION_ID,
-  });
-  const pr = payload.pull_request as Record<string, unknown>;
-  pr.changed_files = pull.changed_files;
-  pr.review_comments = 0;
-  pr.state = "open";
-  return payload;
+  return pullRequestPayload(gh, "opened", { owner: OWNER, repo, number, installationId: INSTALLATION_ID });
 }
 
 /** Sends one delivery; resolves with its send time (Date.now) and acknowledgement time (ms). */
@@ -486,7 +470,7 @@ export async function runAppBench(opts: AppBenchOptions = {}): Promise<AppBenchR
     log(`(${redisSkipped})`);
     setups = setups.filter((s) => s.queue !== "redis");
   }
-  const { gh, proxy } = await startFake(latencyMs);
+  const { gh, proxy } = await startAppFake(latencyMs);
   let redis: RedisProcess | undefined;
   const rows: AppBenchRow[] = [];
   let memory: AppBenchMemory[] | undefined;

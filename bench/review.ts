@@ -15,9 +15,9 @@ import { Octokit } from "@octokit/rest";
 import { reviewPullRequest } from "../src/github/review.js";
 import { serializeWrites } from "../src/github/client.js";
 import type { GitHubClient } from "../src/github/client.js";
-import { FakeGitHub } from "../test/support/fake-github.js";
-import { GitHubProxy } from "../test/support/github-proxy.js";
-import { deployment } from "../test/app/fixtures.js";
+import type { FakeGitHub } from "../test/support/fake-github.js";
+import { startFake } from "../test/support/fake-stack.js";
+import { deployment } from "../test/support/manifests.js";
 
 const OWNER = "bench";
 const NOW = new Date("2026-11-25T00:00:00Z");
@@ -95,8 +95,8 @@ export async function runReviewBench(opts: ReviewBenchOptions = {}): Promise<Rev
   const latencyMs = opts.latencyMs ?? 50;
   const runsFor = opts.runs ?? ((n: number) => (n >= 1000 ? 3 : 20));
   const log = opts.log ?? (() => undefined);
-  const gh = await FakeGitHub.start();
-  const proxy = await GitHubProxy.start(gh, { latencyMs: 0 });
+  const fake = await startFake({ latencyMs: 0 });
+  const { gh, proxy } = fake;
   const cases: ReviewBenchCase[] = [];
   try {
     for (const n of sizes) {
@@ -166,8 +166,7 @@ export async function runReviewBench(opts: ReviewBenchOptions = {}): Promise<Rev
     gh.assertNoViolations();
     if (proxy.violations.length > 0) throw new Error(proxy.violations.join("\n"));
   } finally {
-    await proxy.stop();
-    await gh.stop();
+    await fake.stop();
   }
   const at100 = cases.find((c) => c.files === 100);
   return {

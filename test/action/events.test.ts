@@ -9,9 +9,10 @@ import type { ValidateFunction } from "ajv";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SarifLog } from "../../src/report/sarif.js";
 import { lineHashes } from "../../src/action/report.js";
-import { buildAction, commands, dispatchEvent, mergeGroupEvent, OWNER, prEvent, pushEvent, REPO, removeBuild, runAction, startFake } from "./support/harness.js";
-import type { Fake } from "./support/harness.js";
-import { configMap, deployment } from "./fixtures.js";
+import { buildAction, commands, dispatchEvent, mergeGroupEvent, OWNER, prEvent, pushEvent, REPO, removeBuild, runAction } from "./support/harness.js";
+import { startFake } from "../support/fake-stack.js";
+import type { Fake } from "../support/fake-stack.js";
+import { configMap, deployment } from "../support/manifests.js";
 import { helmIndex, startHelmRepo } from "../support/helm-repo.js";
 
 // ajv-formats is CommonJS: under NodeNext its default import is module.exports, whose `.default` is the plugin.
@@ -54,7 +55,7 @@ function writeRoutes(f: Fake): string[] {
 
 describe("merge_group", () => {
   it("scans the merge group head against its base, concludes a check run on the head and gates", async () => {
-    const f = await repo({ "k8s/settings.yaml": configMap("settings") });
+    const f = await repo({ "k8s/settings.yaml": configMap("settings", { namespace: "web" }) });
     const base = f.gh.refSha(OWNER, REPO, "main")!;
     const queue = `gh-readonly-queue/main/pr-7-${base}`;
     const head = f.gh.commit({ owner: OWNER, repo: REPO, branch: queue, from: "main", files: { "k8s/web.yaml": deployment("web", { privileged: true }) } });
@@ -69,7 +70,7 @@ describe("merge_group", () => {
     expect(run.summary).toContain("Merge group");
 
     // A clean merge group passes.
-    const clean = f.gh.commit({ owner: OWNER, repo: REPO, branch: `${queue}-2`, from: "main", files: { "k8s/other.yaml": configMap("other") } });
+    const clean = f.gh.commit({ owner: OWNER, repo: REPO, branch: `${queue}-2`, from: "main", files: { "k8s/other.yaml": configMap("other", { namespace: "web" }) } });
     const ok = await runAction(bundle, f, { event: "merge_group", payload: mergeGroupEvent(clean, base, `${queue}-2`), env: { GITHUB_SHA: clean } });
     expect(ok.code).toBe(0);
     expect(ok.outputs.conclusion).toBe("success");
@@ -105,7 +106,7 @@ describe("push", () => {
 
   it("a new branch is compared with the default branch", async () => {
     const f = await repo({ "k8s/old.yaml": deployment("old", { privileged: true }) });
-    const after = f.gh.commit({ owner: OWNER, repo: REPO, branch: "topic", from: "main", files: { "k8s/settings.yaml": configMap("settings") } });
+    const after = f.gh.commit({ owner: OWNER, repo: REPO, branch: "topic", from: "main", files: { "k8s/settings.yaml": configMap("settings", { namespace: "web" }) } });
     const run = await runAction(bundle, f, { event: "push", payload: pushEvent("0".repeat(40), after, "topic"), env: { GITHUB_SHA: after } });
     expect(run.code).toBe(0);
     expect(run.outputs).toMatchObject({ conclusion: "success", findings: "0" });
@@ -115,7 +116,7 @@ describe("push", () => {
 
 describe("workflow_dispatch (a snapshot of the repository)", () => {
   it("scans every relevant file at the commit and gates on all findings", async () => {
-    const f = await repo({ "k8s/web.yaml": deployment("web", { privileged: true }), "k8s/settings.yaml": configMap("settings") });
+    const f = await repo({ "k8s/web.yaml": deployment("web", { privileged: true }), "k8s/settings.yaml": configMap("settings", { namespace: "web" }) });
     const sha = f.gh.refSha(OWNER, REPO, "main")!;
     const run = await runAction(bundle, f, { event: "workflow_dispatch", payload: dispatchEvent(), inputs: { mode: "check" }, env: { GITHUB_SHA: sha, GITHUB_REF: "refs/heads/main" } });
     expect(run.code).toBe(1);

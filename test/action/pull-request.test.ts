@@ -2,9 +2,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseMarker } from "../../src/github/comments.js";
 import { READ_ONLY_HELP } from "../../src/action/main.js";
-import { buildAction, commands, OWNER, prEvent, REPO, removeBuild, runAction, startFake, TOKEN } from "./support/harness.js";
-import type { ActionRun, Fake } from "./support/harness.js";
-import { configMap, deployment } from "./fixtures.js";
+import { buildAction, commands, OWNER, prEvent, REPO, removeBuild, runAction, TOKEN } from "./support/harness.js";
+import type { ActionRun } from "./support/harness.js";
+import { startFake } from "../support/fake-stack.js";
+import type { Fake } from "../support/fake-stack.js";
+import { configMap, deployment } from "../support/manifests.js";
 
 let bundle: string;
 let fake: Fake | undefined;
@@ -53,7 +55,7 @@ function readOnlyLines(run: ActionRun): string[] {
 
 describe("pull_request, mode review", () => {
   it("posts one review and a failing check run, writes outputs and the summary, and exits 1 on a critical finding", async () => {
-    const { gh, pr, fake: f } = await setup({ "k8s/web.yaml": deployment("web", { privileged: true }), "k8s/settings.yaml": configMap("settings") });
+    const { gh, pr, fake: f } = await setup({ "k8s/web.yaml": deployment("web", { privileged: true }), "k8s/settings.yaml": configMap("settings", { namespace: "web" }) });
     const run = await runAction(bundle, f, { event: "pull_request", payload: prEvent(gh, pr.number) });
 
     expect(run.stderr).toBe("");
@@ -98,7 +100,7 @@ describe("pull_request, mode review", () => {
   });
 
   it("exits 0 with conclusion success on a clean pull request", async () => {
-    const { gh, pr, fake: f } = await setup({ "k8s/settings.yaml": configMap("settings") });
+    const { gh, pr, fake: f } = await setup({ "k8s/settings.yaml": configMap("settings", { namespace: "web" }) });
     const run = await runAction(bundle, f, { event: "pull_request", payload: prEvent(gh, pr.number) });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -249,7 +251,7 @@ describe("fork pull requests and read-only tokens", () => {
   });
 
   it("a read-only token on a clean pull request exits 0", async () => {
-    const { gh, pr, fake: f } = await setup({ "k8s/settings.yaml": configMap("settings") }, {}, { fork: "contributor" });
+    const { gh, pr, fake: f } = await setup({ "k8s/settings.yaml": configMap("settings", { namespace: "web" }) }, {}, { fork: "contributor" });
     gh.addToken(TOKEN, { readOnly: true });
     const run = await runAction(bundle, f, { event: "pull_request", payload: prEvent(gh, pr.number, { forkOwner: "contributor" }) });
     expect(run.code).toBe(0);
@@ -260,7 +262,7 @@ describe("fork pull requests and read-only tokens", () => {
 
 describe("requests", () => {
   it("send the REST API version the action is written against and its user agent", async () => {
-    const { gh, pr, fake: f } = await setup({ "k8s/settings.yaml": configMap("settings") });
+    const { gh, pr, fake: f } = await setup({ "k8s/settings.yaml": configMap("settings", { namespace: "web" }) });
     await runAction(bundle, f, { event: "pull_request", payload: prEvent(gh, pr.number), inputs: { mode: "check" } });
     expect(gh.requests.length).toBeGreaterThan(0);
     for (const r of gh.requests) {

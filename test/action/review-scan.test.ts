@@ -9,9 +9,10 @@ import type { ActionClient } from "../../src/action/client.js";
 import { fromReview } from "../../src/action/scan.js";
 import { reviewCommitRange, reviewPullRequest } from "../../src/github/review.js";
 import type { ReviewOptions } from "../../src/github/review.js";
-import { OWNER, REPO, startFake, TOKEN } from "./support/harness.js";
-import type { Fake } from "./support/harness.js";
-import { configMap, deployment } from "./fixtures.js";
+import { OWNER, REPO, TOKEN } from "./support/harness.js";
+import { startFake } from "../support/fake-stack.js";
+import type { Fake } from "../support/fake-stack.js";
+import { configMap, deployment } from "../support/manifests.js";
 
 let fake: Fake | undefined;
 afterEach(async () => {
@@ -87,7 +88,7 @@ describe("ReviewOptions.config", () => {
 
 describe("ReviewOutcome.scan", () => {
   it("carries the findings the check run was concluded with, and fromReview turns them into the action's outcome", async () => {
-    const { f, target } = await setup({ "k8s/web.yaml": deployment("web", { privileged: true }), "k8s/settings.yaml": configMap("settings") }, { "k8s/web.yaml": deployment("web") });
+    const { f, target } = await setup({ "k8s/web.yaml": deployment("web", { privileged: true }), "k8s/settings.yaml": configMap("settings", { namespace: "web" }) }, { "k8s/web.yaml": deployment("web") });
     const o = await review(f, target);
     const scan = o.scan;
     if (scan?.kind !== "scanned") throw new Error(`expected a scan, got ${scan?.kind}`);

@@ -10,7 +10,7 @@ import { metricValue } from "../prod/support.js";
 import { webhookPayload } from "../support/webhooks.js";
 import { INSTALLATION_ID, OWNER, REPO, prPayload, startHarness } from "./support/harness.js";
 import type { Harness } from "./support/harness.js";
-import { deployment } from "./fixtures.js";
+import { deployment } from "../support/manifests.js";
 
 let h: Harness | undefined;
 afterEach(async () => {

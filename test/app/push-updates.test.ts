@@ -6,7 +6,7 @@ import type { UpdateDatasources } from "../../src/updates/datasource/index.js";
 import { webhookPayload } from "../support/webhooks.js";
 import { INSTALLATION_ID, OWNER, REPO, startHarness } from "./support/harness.js";
 import type { Harness } from "./support/harness.js";
-import { deployment } from "./fixtures.js";
+import { deployment } from "../support/manifests.js";
 
 const noNewer: UpdateDatasources = {
   imageTags: async () => [],

@@ -8,7 +8,7 @@ import { faults } from "../support/fake-github.js";
 import { webhookPayload } from "../support/webhooks.js";
 import { INSTALLATION_ID, OWNER, REPO, prPayload, startHarness } from "./support/harness.js";
 import type { Harness, HarnessOptions } from "./support/harness.js";
-import { CLEAN_CONFIG_MAP, deployment, manyPrivileged } from "./fixtures.js";
+import { CLEAN_CONFIG_MAP, deployment, manyPrivileged } from "../support/manifests.js";
 
 const RULES = { onlyRules: ["K8S-RUNTIME-001", "K8S-RUNTIME-002"] };
 const ROUTE = {

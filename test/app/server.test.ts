@@ -6,15 +6,15 @@ import { parseMarker } from "../../src/github/comments.js";
 import { deliverWebhook } from "../support/webhooks.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import type { GitHubProxy } from "../support/github-proxy.js";
-import { OWNER, REPO, SECRET, prPayload, startFake, startServer } from "./support/harness.js";
-import { deployment } from "./fixtures.js";
+import { OWNER, REPO, SECRET, prPayload, startAppFake, startServer } from "./support/harness.js";
+import { deployment } from "../support/manifests.js";
 
 let gh: FakeGitHub;
 let proxy: GitHubProxy;
 let server: { url: string; stop: () => Promise<void> };
 
 beforeEach(async () => {
-  ({ gh, proxy } = await startFake());
+  ({ gh, proxy } = await startAppFake());
   server = await startServer(proxy.url, { scan: { onlyRules: ["K8S-RUNTIME-001", "K8S-RUNTIME-002"] } });
 });
 

@@ -10,7 +10,7 @@ import { webhookPayload } from "../support/webhooks.js";
 import type { WebhookPayload } from "../support/webhooks.js";
 import { INSTALLATION_ID, OWNER, REPO, startHarness } from "../app/support/harness.js";
 import type { Harness } from "../app/support/harness.js";
-import { deployment } from "../app/fixtures.js";
+import { deployment } from "../support/manifests.js";
 
 const RULES = { onlyRules: ["K8S-RUNTIME-001", "K8S-RUNTIME-002"] };
 const ALICE = "alice";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_COMMANDS_PER_COMMENT, needsWrite, parseCommands, sameCommands } from "../../src/github/chatops/parse.js";
 import { cleanReason, insertCommentAbove, planSuppression } from "../../src/github/chatops/ignore.js";
 import { scan } from "../../src/core/engine/scan.js";
-import { deployment } from "../app/fixtures.js";
+import { deployment } from "../support/manifests.js";
 
 const cmds = (body: string) => parseCommands(body).map((c) => c.command);
 

@@ -7,8 +7,8 @@ import { DEFAULT_CONFIG } from "../../src/core/config/schema.js";
 import { deliverWebhook, webhookPayload } from "../support/webhooks.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import type { GitHubProxy } from "../support/github-proxy.js";
-import { INSTALLATION_ID, OWNER, REPO, SECRET, startFake, startServer } from "../app/support/harness.js";
-import { deployment } from "../app/fixtures.js";
+import { INSTALLATION_ID, OWNER, REPO, SECRET, startAppFake, startServer } from "../app/support/harness.js";
+import { deployment } from "../support/manifests.js";
 
 const RULES = { onlyRules: ["K8S-RUNTIME-001", "K8S-RUNTIME-002"] };
 let gh: FakeGitHub;
@@ -16,7 +16,7 @@ let proxy: GitHubProxy;
 let server: { url: string; stop: () => Promise<void> };
 
 beforeEach(async () => {
-  ({ gh, proxy } = await startFake());
+  ({ gh, proxy } = await startAppFake());
   gh.addToken("alice-token", { login: "alice" });
   gh.addToken("bob-token", { login: "bob" });
   server = await startServer(proxy.url, { scan: RULES });

@@ -23,7 +23,7 @@ import { faults } from "../support/fake-github.js";
 import type { Fault, FakeGitHub } from "../support/fake-github.js";
 import { deliverWebhook } from "../support/webhooks.js";
 import type { GitHubProxy, ProxyRequest } from "../support/github-proxy.js";
-import { OWNER, REPO, SECRET, prPayload, startFake } from "../app/support/harness.js";
+import { OWNER, REPO, SECRET, prPayload, startAppFake } from "../app/support/harness.js";
 import { metricValue, openPullRequests, startQueuedServer, startRedis, waitFor } from "./support.js";
 import type { AppServer, RedisProcess } from "./support.js";
 
@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  ({ gh, proxy } = await startFake());
+  ({ gh, proxy } = await startAppFake());
 });
 
 afterEach(async () => {

@@ -16,8 +16,8 @@ import { rightLines } from "../../src/github/diff.js";
 import type { CheckRunView, FakeGitHub } from "../support/fake-github.js";
 import { deliverWebhook, signPayload, webhookPayload, webhookRequest } from "../support/webhooks.js";
 import type { GitHubProxy } from "../support/github-proxy.js";
-import { INSTALLATION_ID, OWNER, REPO, SECRET, prPayload, startFake } from "../app/support/harness.js";
-import { deployment } from "../app/fixtures.js";
+import { INSTALLATION_ID, OWNER, REPO, SECRET, prPayload, startAppFake } from "../app/support/harness.js";
+import { deployment } from "../support/manifests.js";
 import { metricValue, startQueuedServer } from "./support.js";
 import type { AppServer } from "./support.js";
 
@@ -111,7 +111,7 @@ let tap: Tap;
 let app: AppServer | undefined;
 
 beforeEach(async () => {
-  ({ gh, proxy } = await startFake());
+  ({ gh, proxy } = await startAppFake());
   tap = await startTap(proxy.url);
 });
 

@@ -11,7 +11,7 @@ import { RedisQueue } from "../../src/app/queue/index.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import { deliverWebhook } from "../support/webhooks.js";
 import type { GitHubProxy } from "../support/github-proxy.js";
-import { OWNER, REPO, SECRET, prPayload, startFake } from "../app/support/harness.js";
+import { OWNER, REPO, SECRET, prPayload, startAppFake } from "../app/support/harness.js";
 import { openPullRequests, startQueuedServer, startRedis, waitFor } from "./support.js";
 import type { AppServer, RedisProcess } from "./support.js";
 
@@ -57,7 +57,7 @@ function kill9(proc: ChildProcess): Promise<void> {
 }
 
 beforeEach(async () => {
-  ({ gh, proxy } = await startFake());
+  ({ gh, proxy } = await startAppFake());
   redis = await startRedis();
 });
 

@@ -7,7 +7,7 @@ import { faults } from "../support/fake-github.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import { deliverWebhook, webhookPayload } from "../support/webhooks.js";
 import type { GitHubProxy } from "../support/github-proxy.js";
-import { INSTALLATION_ID, OWNER, REPO, SECRET, prPayload, startFake } from "../app/support/harness.js";
+import { INSTALLATION_ID, OWNER, REPO, SECRET, prPayload, startAppFake } from "../app/support/harness.js";
 import { metricValue, openPullRequests, startQueuedServer } from "./support.js";
 import type { AppServer } from "./support.js";
 
@@ -16,7 +16,7 @@ let proxy: GitHubProxy;
 let app: AppServer | undefined;
 
 beforeEach(async () => {
-  ({ gh, proxy } = await startFake());
+  ({ gh, proxy } = await startAppFake());
 });
 
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { RedisQueue } from "../../src/app/queue/index.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import { deliverWebhook, webhookPayload } from "../support/webhooks.js";
 import type { GitHubProxy } from "../support/github-proxy.js";
-import { INSTALLATION_ID, OWNER, REPO, SECRET, prPayload, startFake } from "../app/support/harness.js";
+import { INSTALLATION_ID, OWNER, REPO, SECRET, prPayload, startAppFake } from "../app/support/harness.js";
 import { metricValue, openPullRequests, startQueuedServer, startRedis, waitFor } from "./support.js";
 import type { AppServer, RedisProcess } from "./support.js";
 
@@ -18,7 +18,7 @@ let redis: RedisProcess;
 let apps: AppServer[] = [];
 
 beforeEach(async () => {
-  ({ gh, proxy } = await startFake());
+  ({ gh, proxy } = await startAppFake());
 });
 
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RedisQueue } from "../../src/app/queue/index.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import type { GitHubProxy } from "../support/github-proxy.js";
-import { OWNER, startFake } from "../app/support/harness.js";
+import { OWNER, startAppFake } from "../app/support/harness.js";
 import { startQueuedServer, startRedis, waitFor } from "./support.js";
 import type { AppServer, RedisProcess } from "./support.js";
 
@@ -15,7 +15,7 @@ let redis: RedisProcess;
 let apps: AppServer[] = [];
 
 beforeEach(async () => {
-  ({ gh, proxy } = await startFake());
+  ({ gh, proxy } = await startAppFake());
   redis = await startRedis();
 });
 

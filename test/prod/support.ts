@@ -3,32 +3,17 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
-import { Probot, Server } from "probot";
-import { createBulwarkApp } from "../../src/app/index.js";
 import type { BulwarkAppOptions } from "../../src/app/index.js";
 import { BulwarkMetrics } from "../../src/app/metrics.js";
 import type { ReviewQueue } from "../../src/app/queue/index.js";
-import { OWNER, REPO, TEST_APP_OPTIONS, probotOptions } from "../app/support/harness.js";
-import { deployment } from "../app/fixtures.js";
+import { OWNER, REPO, startServer } from "../app/support/harness.js";
 import type { FakeGitHub } from "../support/fake-github.js";
+import { deployment } from "../support/manifests.js";
+import { freePort } from "../support/ports.js";
 
 export const SCAN = { onlyRules: ["K8S-RUNTIME-001", "K8S-RUNTIME-002"] };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface AppServer {
   url: string;
@@ -38,18 +23,14 @@ export interface AppServer {
   stop: () => Promise<void>;
 }
 
-/** A Probot Server with the app on `queue`. */
+/** A Probot Server (the app harness's startServer) with the app on `queue`, scanning SCAN unless `app` says otherwise. */
 export async function startQueuedServer(baseUrl: string, makeQueue: (metrics: BulwarkMetrics) => ReviewQueue, app: BulwarkAppOptions = {}): Promise<AppServer> {
-  const port = await freePort();
   const metrics = new BulwarkMetrics();
   const queue = makeQueue(metrics);
-  const server = new Server({ host: "127.0.0.1", port, log: pino({ level: "silent" }), Probot: Probot.defaults(probotOptions(baseUrl)) });
-  await server.load(createBulwarkApp({ ...TEST_APP_OPTIONS, scan: SCAN, ...app, queue, metrics }));
-  const http = await server.start();
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const server = await startServer(baseUrl, { scan: SCAN, ...app, queue, metrics });
   return {
-    url,
-    hook: `${url}/api/github/webhooks`,
+    url: server.url,
+    hook: `${server.url}/api/github/webhooks`,
     metrics,
     queue,
     stop: async () => {

@@ -12,10 +12,10 @@ import type { KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./ports.js";
 
 export const MT = {
   ociIndex: "application/vnd.oci.image.index.v1+json",
@@ -63,17 +63,6 @@ export function registryUnavailable(): string | undefined {
   availability = which("docker-registry") ? undefined : "docker-registry is not installed and could not be installed (apt-get install docker-registry); registry tests are SKIPPED";
   if (availability) console.warn(`[test/support/registry] ${availability}`);
   return availability;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export function sha256(data: Uint8Array | string): string {

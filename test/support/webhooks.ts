@@ -8,6 +8,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import type { FakeGitHub } from "./fake-github.js";
 import type { JsonValue } from "./openapi.js";
 
 export type WebhookPayload = { [key: string]: JsonValue };
@@ -216,6 +217,30 @@ export function adaptPayload(payload: WebhookPayload, o: AdaptOptions): WebhookP
 /** `loadWebhookExample` + `adaptPayload`. */
 export function webhookPayload(event: string, action: string | undefined, opts: AdaptOptions = {}, index = 0): WebhookPayload {
   return adaptPayload(loadWebhookExample(event, action, index), opts);
+}
+
+/**
+ * The `pull_request` payload GitHub sends for pull request `o.number` of `o.owner/o.repo` in the
+ * fake, at this moment: head and base SHAs and refs from the fake, default branch "main",
+ * `changed_files`, `review_comments` (the PR's review comments so far) and `state: "open"`. The
+ * other options pass through to adaptPayload (and override the fake's values): the App's
+ * deliveries add `installationId`, an Action's event payload has none.
+ */
+export function pullRequestPayload(gh: FakeGitHub, action: string, o: AdaptOptions & { owner: string; repo: string; number: number }): WebhookPayload {
+  const pull = gh.pull(o.owner, o.repo, o.number) as { head: { sha: string; ref: string }; base: { sha: string; ref: string }; changed_files: number };
+  const payload = webhookPayload("pull_request", action, {
+    headSha: pull.head.sha,
+    headRef: pull.head.ref,
+    baseSha: pull.base.sha,
+    baseRef: pull.base.ref,
+    defaultBranch: "main",
+    ...o,
+  });
+  const pr = payload.pull_request as Record<string, unknown>;
+  pr.changed_files = pull.changed_files;
+  pr.review_comments = gh.reviewCommentsOf(o.owner, o.repo, o.number).length;
+  pr.state = "open";
+  return payload;
 }
 
 /** The `x-hub-signature-256` header value GitHub sends: "sha256=" + HMAC-SHA256(secret, body). */

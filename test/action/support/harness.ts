@@ -5,17 +5,18 @@
 //
 // GraphQL `object(expression:)` (file contents) is answered by the loopback proxy
 // (test/support/github-proxy.ts), which forwards everything else to the fake, where each
-// request is validated against GitHub's OpenAPI description.
+// request is validated against GitHub's OpenAPI description. The tests start the pair with
+// test/support/fake-stack.ts's startFake() (no GitHub App: the action uses the job's token).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { FakeGitHub } from "../../support/fake-github.js";
-import { adaptPayload, loadWebhookExample, webhookPayload } from "../../support/webhooks.js";
+import type { FakeGitHub } from "../../support/fake-github.js";
+import type { Fake } from "../../support/fake-stack.js";
+import { adaptPayload, loadWebhookExample, pullRequestPayload } from "../../support/webhooks.js";
 import type { WebhookPayload } from "../../support/webhooks.js";
-import { GitHubProxy } from "../../support/github-proxy.js";
 
 export const OWNER = "acme";
 export const REPO = "web";
@@ -47,28 +48,6 @@ export async function buildAction(): Promise<string> {
 export function removeBuild(): void {
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   bundleDir = undefined;
-}
-
-export interface Fake {
-  gh: FakeGitHub;
-  proxy: GitHubProxy;
-  stop(): Promise<void>;
-  /** Both layers: OpenAPI contract (fake) and GraphQL (proxy). */
-  assertNoViolations(): void;
-}
-
-export async function startFake(opts: { latencyMs?: number } = {}): Promise<Fake> {
-  const gh = await FakeGitHub.start();
-  const proxy = await GitHubProxy.start(gh, opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {});
-  return {
-    gh,
-    proxy,
-    assertNoViolations: () => proxy.assertNoViolations(),
-    stop: async () => {
-      await proxy.stop();
-      await gh.stop();
-    },
-  };
 }
 
 export interface ActionRun {
@@ -177,25 +156,9 @@ export async function runAction(bundle: string, fake: Fake, o: RunOptions): Prom
 
 // ---------------------------------------------------------------- payloads
 
-/** A `pull_request` payload (webhooks-examples) for a pull request of the fake. */
+/** A `pull_request` event payload (webhooks-examples; no installation, unlike the App's deliveries) for a pull request of OWNER/REPO in the fake. */
 export function prEvent(gh: FakeGitHub, number: number, opts: { action?: string; forkOwner?: string } = {}): WebhookPayload {
-  const pull = gh.pull(OWNER, REPO, number) as { head: { sha: string; ref: string }; base: { sha: string; ref: string }; changed_files: number };
-  const payload = webhookPayload("pull_request", opts.action ?? "opened", {
-    owner: OWNER,
-    repo: REPO,
-    number,
-    headSha: pull.head.sha,
-    headRef: pull.head.ref,
-    baseSha: pull.base.sha,
-    baseRef: pull.base.ref,
-    defaultBranch: "main",
-    ...(opts.forkOwner ? { forkOwner: opts.forkOwner } : {}),
-  });
-  const pr = payload.pull_request as Record<string, unknown>;
-  pr.changed_files = pull.changed_files;
-  pr.review_comments = gh.reviewCommentsOf(OWNER, REPO, number).length;
-  pr.state = "open";
-  return payload;
+  return pullRequestPayload(gh, opts.action ?? "opened", { owner: OWNER, repo: REPO, number, ...(opts.forkOwner ? { forkOwner: opts.forkOwner } : {}) });
 }
 
 /** A `merge_group.checks_requested` payload for a queue branch of the fake. */

@@ -1,18 +1,20 @@
 // Test harness for the Probot app: the strict fake GitHub (+ the proxy that adds GraphQL
-// `object`), a GitHub App key pair, and the app loaded either into a Probot instance (receive())
-// or into a running Probot Server (signed HTTP deliveries).
+// `object`, test/support/fake-stack.ts) with this app's GitHub App and installation, a GitHub App
+// key pair, and the app loaded either into a Probot instance (receive()) or into a running Probot
+// Server (signed HTTP deliveries).
 import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
-import { FakeGitHub } from "../../support/fake-github.js";
-import { webhookPayload } from "../../support/webhooks.js";
+import type { FakeGitHub } from "../../support/fake-github.js";
+import { startFake } from "../../support/fake-stack.js";
+import type { Fake } from "../../support/fake-stack.js";
+import { freePort } from "../../support/ports.js";
+import { pullRequestPayload } from "../../support/webhooks.js";
 import type { AdaptOptions, WebhookPayload } from "../../support/webhooks.js";
 import { createBulwarkApp } from "../../../src/app/index.js";
 import type { BulwarkAppOptions, ReviewEvent } from "../../../src/app/index.js";
-import { GitHubProxy } from "../../support/github-proxy.js";
 
 export const APP_ID = 4242;
 export const INSTALLATION_ID = 7;
@@ -28,13 +30,13 @@ function privateKey(): string {
 
 const silent = pino({ level: "silent" });
 
-export interface Harness {
-  gh: FakeGitHub;
-  proxy: GitHubProxy;
+/** The fake (gh, proxy, assertNoViolations) with the app loaded into a Probot instance. */
+export interface Harness extends Fake {
   probot: Probot;
   events: ReviewEvent[];
   /** Deliver an event through probot.receive(). */
   receive(name: string, payload: WebhookPayload, id?: string): Promise<void>;
+  /** The proxy and the fake; nock lets connections leave the machine again. */
   stop(): Promise<void>;
 }
 
@@ -60,45 +62,37 @@ export function probotOptions(baseUrl: string) {
   };
 }
 
-export async function startFake(latencyMs?: number): Promise<{ gh: FakeGitHub; proxy: GitHubProxy }> {
+/**
+ * The shared fake (test/support/fake-stack.ts) as this app sees it: GitHub App APP_ID (slug
+ * "bulwark", so its comments are bulwark[bot]'s) installed on OWNER as INSTALLATION_ID, and nock
+ * refusing every connection that does not go to loopback (left so: only startHarness's stop()
+ * lifts it).
+ */
+export async function startAppFake(latencyMs?: number): Promise<Fake> {
   // Nothing may leave the machine: only the loopback fake is reachable.
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  const gh = await FakeGitHub.start({ appId: APP_ID, appSlug: "bulwark" });
-  gh.addInstallation({ id: INSTALLATION_ID, account: OWNER, permissions: { checks: "write", pull_requests: "write", contents: "write", issues: "write", metadata: "read" } });
-  const proxy = await GitHubProxy.start(gh, { ...(latencyMs !== undefined ? { latencyMs } : {}) });
-  return { gh, proxy };
+  const fake = await startFake({ github: { appId: APP_ID, appSlug: "bulwark" }, ...(latencyMs !== undefined ? { latencyMs } : {}) });
+  fake.gh.addInstallation({ id: INSTALLATION_ID, account: OWNER, permissions: { checks: "write", pull_requests: "write", contents: "write", issues: "write", metadata: "read" } });
+  return fake;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const { gh, proxy } = await startFake(opts.latencyMs);
+  const fake = await startAppFake(opts.latencyMs);
   const events: ReviewEvent[] = [];
-  const probot = new Probot(probotOptions(proxy.url));
+  const probot = new Probot(probotOptions(fake.proxy.url));
   const appOptions: BulwarkAppOptions = { ...TEST_APP_OPTIONS, ...opts.app, onReview: (e) => events.push(e) };
   await probot.load(createBulwarkApp(appOptions));
   return {
-    gh,
-    proxy,
+    ...fake,
     probot,
     events,
     receive: (name, payload, id) => probot.receive({ id: id ?? randomUUID(), name, payload } as Parameters<Probot["receive"]>[0]),
     stop: async () => {
-      await proxy.stop();
-      await gh.stop();
+      await fake.stop();
       nock.enableNetConnect();
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** A running Probot Server with the app, for signed HTTP deliveries. */
@@ -112,25 +106,7 @@ export async function startServer(baseUrl: string, app: BulwarkAppOptions): Prom
   return { url: `http://127.0.0.1:${actual}`, stop: () => server.stop() };
 }
 
-/** A `pull_request` payload from @octokit/webhooks-examples, adapted to a PR in the fake. */
+/** A `pull_request` delivery to the App (with its installation) for a PR of OWNER/REPO in the fake. */
 export function prPayload(gh: FakeGitHub, action: "opened" | "synchronize" | "reopened" | "ready_for_review", number: number, extra: AdaptOptions = {}): WebhookPayload {
-  const pull = gh.pull(OWNER, REPO, number) as { head: { sha: string; ref: string }; base: { sha: string; ref: string }; changed_files: number };
-  const payload = webhookPayload("pull_request", action, {
-    owner: OWNER,
-    repo: REPO,
-    number,
-    headSha: pull.head.sha,
-    headRef: pull.head.ref,
-    baseSha: pull.base.sha,
-    baseRef: pull.base.ref,
-    defaultBranch: "main",
-    installationId: INSTALLATION_ID,
-    ...extra,
-  });
-  const pr = payload.pull_request as Record<string, unknown>;
-  // What GitHub's payload says about the pull request at delivery time.
-  pr.changed_files = pull.changed_files;
-  pr.review_comments = gh.reviewCommentsOf(OWNER, REPO, number).length;
-  pr.state = "open";
-  return payload;
+  return pullRequestPayload(gh, action, { owner: OWNER, repo: REPO, number, installationId: INSTALLATION_ID, ...extra });
 }
