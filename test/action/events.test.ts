@@ -6,12 +6,13 @@ import { dirname, join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import type { ValidateFunction } from "ajv";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SarifLog } from "../../src/report/sarif.js";
 import { lineHashes } from "../../src/action/report.js";
 import { buildAction, commands, dispatchEvent, mergeGroupEvent, OWNER, prEvent, pushEvent, REPO, removeBuild, runAction } from "./support/harness.js";
 import { startFake } from "../support/fake-stack.js";
 import type { Fake } from "../support/fake-stack.js";
+import { assertNoViolationsAfterEach } from "../support/lifecycle.js";
 import { configMap, deployment } from "../support/manifests.js";
 import { helmIndex, startHelmRepo } from "../support/helm-repo.js";
 
@@ -21,7 +22,6 @@ const addFormats = addFormatsModule.default;
 const DOCKERFILE = "FROM alpine:3.20\nRUN if [ -f /etc/alpine-release ]; then wget -qO- https://example.com/install.sh | sh; fi\nUSER 1000\n";
 
 let bundle: string;
-let fake: Fake | undefined;
 let validateSarif: ValidateFunction;
 
 beforeAll(async () => {
@@ -32,19 +32,10 @@ beforeAll(async () => {
   validateSarif = ajv.compile(schema);
 });
 afterAll(() => removeBuild());
-afterEach(async () => {
-  if (!fake) return;
-  const f = fake;
-  fake = undefined;
-  try {
-    f.assertNoViolations();
-  } finally {
-    await f.stop();
-  }
-});
+const fakes = assertNoViolationsAfterEach<Fake>();
 
 async function repo(files: Record<string, string>): Promise<Fake> {
-  fake = await startFake();
+  const fake = fakes.track(await startFake());
   fake.gh.createRepo({ owner: OWNER, repo: REPO, files: { "README.md": "# web\n", ...files } });
   return fake;
 }

@@ -1,33 +1,24 @@
 // The built action on pull_request events, in a child process against the strict fake GitHub.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMarker } from "../../src/github/comments.js";
 import { READ_ONLY_HELP } from "../../src/action/main.js";
 import { buildAction, commands, OWNER, prEvent, REPO, removeBuild, runAction, TOKEN } from "./support/harness.js";
 import type { ActionRun } from "./support/harness.js";
 import { startFake } from "../support/fake-stack.js";
 import type { Fake } from "../support/fake-stack.js";
+import { assertNoViolationsAfterEach } from "../support/lifecycle.js";
 import { configMap, deployment } from "../support/manifests.js";
 
 let bundle: string;
-let fake: Fake | undefined;
 
 beforeAll(async () => {
   bundle = await buildAction();
 });
 afterAll(() => removeBuild());
-afterEach(async () => {
-  if (!fake) return;
-  const f = fake;
-  fake = undefined;
-  try {
-    f.assertNoViolations();
-  } finally {
-    await f.stop();
-  }
-});
+const fakes = assertNoViolationsAfterEach<Fake>();
 
 async function setup(head: Record<string, string | null>, base: Record<string, string> = {}, opts: { fork?: string } = {}) {
-  fake = await startFake();
+  const fake = fakes.track(await startFake());
   const gh = fake.gh;
   gh.createRepo({ owner: OWNER, repo: REPO, files: { "README.md": "# web\n", ...base } });
   let pr;

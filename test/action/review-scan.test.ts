@@ -3,7 +3,7 @@
 // outcome carries the pipeline's scan (ReviewOutcome.scan), which the Action reports instead of
 // scanning the change a second time.
 import { getOctokit } from "@actions/github";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createActionClient } from "../../src/action/client.js";
 import type { ActionClient } from "../../src/action/client.js";
 import { fromReview } from "../../src/action/scan.js";
@@ -12,19 +12,10 @@ import type { ReviewOptions } from "../../src/github/review.js";
 import { OWNER, REPO, TOKEN } from "./support/harness.js";
 import { startFake } from "../support/fake-stack.js";
 import type { Fake } from "../support/fake-stack.js";
+import { assertNoViolationsAfterEach } from "../support/lifecycle.js";
 import { configMap, deployment } from "../support/manifests.js";
 
-let fake: Fake | undefined;
-afterEach(async () => {
-  if (!fake) return;
-  const f = fake;
-  fake = undefined;
-  try {
-    f.assertNoViolations();
-  } finally {
-    await f.stop();
-  }
-});
+const fakes = assertNoViolationsAfterEach<Fake>();
 
 function actionClient(f: Fake): ActionClient {
   const octokit = getOctokit(TOKEN, { baseUrl: f.proxy.url });
@@ -33,7 +24,7 @@ function actionClient(f: Fake): ActionClient {
 }
 
 async function setup(head: Record<string, string>, base: Record<string, string>, org?: Record<string, string>) {
-  fake = await startFake();
+  const fake = fakes.track(await startFake());
   const gh = fake.gh;
   gh.addToken(TOKEN);
   gh.createRepo({ owner: OWNER, repo: REPO, files: { "README.md": "# web\n", ...base } });

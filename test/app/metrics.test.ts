@@ -1,32 +1,24 @@
 // /metrics content the issue asks for beyond the queue counters: findings by severity from the
 // reviews, and the registry requests and rate-limit remaining of update runs (a real
 // docker-registry on loopback; Docker Hub's `ratelimit-remaining` header parsed as it sends it).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BulwarkMetrics } from "../../src/app/metrics.js";
 import { HttpClient, rateLimitRemaining } from "../../src/updates/datasource/http.js";
 import { registryUnavailable, startRegistry } from "../support/registry.js";
 import type { TestRegistry } from "../support/registry.js";
+import { assertNoViolationsAfterEach } from "../support/lifecycle.js";
 import { metricValue } from "../prod/support.js";
 import { webhookPayload } from "../support/webhooks.js";
 import { INSTALLATION_ID, OWNER, REPO, prPayload, startHarness } from "./support/harness.js";
 import type { Harness } from "./support/harness.js";
 import { deployment } from "../support/manifests.js";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  if (!h) return;
-  try {
-    h.proxy.assertNoViolations();
-  } finally {
-    await h.stop();
-    h = undefined;
-  }
-});
+const harnesses = assertNoViolationsAfterEach<Harness>();
 
 describe("findings by severity", () => {
   it("counts the active findings of each finished review by severity and kind", async () => {
     const metrics = new BulwarkMetrics();
-    h = await startHarness({ app: { metrics, scan: { onlyRules: ["K8S-RUNTIME-001", "K8S-RESOURCES-001"] } } });
+    const h = harnesses.track(await startHarness({ app: { metrics, scan: { onlyRules: ["K8S-RUNTIME-001", "K8S-RESOURCES-001"] } } }));
     h.gh.createRepo({ owner: OWNER, repo: REPO, files: { "README.md": "# web\n" } });
     h.gh.commit({ owner: OWNER, repo: REPO, branch: "feature", files: { "k8s/a.yaml": deployment("a", { privileged: true }), "k8s/b.yaml": deployment("b", { privileged: true }) } });
     const pr = h.gh.openPullRequest({ owner: OWNER, repo: REPO, head: "feature" });
@@ -57,7 +49,7 @@ describe("registry requests of update runs", () => {
 
   it.skipIf(unavailable)("a push-triggered update run counts its registry requests by host and status", async () => {
     const metrics = new BulwarkMetrics();
-    h = await startHarness({ app: { metrics, updates: { now: () => new Date("2026-11-25T00:00:00Z") } } });
+    const h = harnesses.track(await startHarness({ app: { metrics, updates: { now: () => new Date("2026-11-25T00:00:00Z") } } }));
     h.gh.createRepo({ owner: OWNER, repo: REPO, files: { "k8s/web.yaml": deployment("web", { image: `${reg.host}/acme/web:1.0.0` }) } });
     const payload = webhookPayload("push", undefined, { owner: OWNER, repo: REPO, installationId: INSTALLATION_ID, defaultBranch: "main" });
     const after = h.gh.refSha(OWNER, REPO, "main")!;

@@ -1,8 +1,9 @@
 // A push to the default branch that touches an image or chart reference re-plans the update
 // pull requests; other pushes do nothing. The datasource answers no newer version, so the run
 // only reads the repository (and opens nothing).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { UpdateDatasources } from "../../src/updates/datasource/index.js";
+import { assertNoViolationsAfterEach } from "../support/lifecycle.js";
 import { webhookPayload } from "../support/webhooks.js";
 import { INSTALLATION_ID, OWNER, REPO, startHarness } from "./support/harness.js";
 import type { Harness } from "./support/harness.js";
@@ -19,16 +20,7 @@ const noNewer: UpdateDatasources = {
   ociChartVersions: async () => [],
 };
 
-let h: Harness | undefined;
-afterEach(async () => {
-  if (!h) return;
-  try {
-    h.proxy.assertNoViolations();
-  } finally {
-    await h.stop();
-    h = undefined;
-  }
-});
+const harnesses = assertNoViolationsAfterEach<Harness>();
 
 function push(x: Harness, ref: string, touched: string[]) {
   const payload = webhookPayload("push", undefined, { owner: OWNER, repo: REPO, installationId: INSTALLATION_ID, defaultBranch: "main" });
@@ -42,7 +34,7 @@ const refReads = (x: Harness) => x.gh.count("GET /repos/{owner}/{repo}/git/ref/{
 
 describe("update runs triggered by pushes", () => {
   it("re-plans after a push to the default branch that touches a manifest, and not otherwise", async () => {
-    h = await startHarness({ app: { updates: { datasources: noNewer } } });
+    const h = harnesses.track(await startHarness({ app: { updates: { datasources: noNewer } } }));
     h.gh.createRepo({ owner: OWNER, repo: REPO, files: { "README.md": "# web\n", "k8s/web.yaml": deployment("web") } });
 
     await h.receive("push", push(h, "refs/heads/feature", ["k8s/web.yaml"]));

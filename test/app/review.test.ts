@@ -1,10 +1,11 @@
 // The app end to end through probot.receive(), against the strict fake GitHub (every request
 // checked against GitHub's OpenAPI description; off-diff comments refused like GitHub does).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { rightLines } from "../../src/github/diff.js";
 import { parseMarker } from "../../src/github/comments.js";
 import { scan } from "../../src/core/engine/scan.js";
 import { faults } from "../support/fake-github.js";
+import { assertNoViolationsAfterEach } from "../support/lifecycle.js";
 import { webhookPayload } from "../support/webhooks.js";
 import { INSTALLATION_ID, OWNER, REPO, prPayload, startHarness } from "./support/harness.js";
 import type { Harness, HarnessOptions } from "./support/harness.js";
@@ -33,22 +34,10 @@ interface CommentJson {
   user: { login: string; type: string };
 }
 
-let h: Harness | undefined;
-
-afterEach(async () => {
-  if (!h) return;
-  const current = h;
-  h = undefined;
-  try {
-    current.proxy.assertNoViolations();
-  } finally {
-    await current.stop();
-  }
-});
+const harnesses = assertNoViolationsAfterEach<Harness>();
 
 async function start(opts: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness({ ...opts, app: { scan: RULES, ...opts.app } });
-  return h;
+  return harnesses.track(await startHarness({ ...opts, app: { scan: RULES, ...opts.app } }));
 }
 
 function setupPullRequest(x: Harness, head: Record<string, string | null>, base: Record<string, string> = {}) {

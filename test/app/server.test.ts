@@ -6,6 +6,7 @@ import { parseMarker } from "../../src/github/comments.js";
 import { deliverWebhook } from "../support/webhooks.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import type { GitHubProxy } from "../support/github-proxy.js";
+import { assertNoViolationsThenStop } from "../support/lifecycle.js";
 import { OWNER, REPO, SECRET, prPayload, startAppFake, startServer } from "./support/harness.js";
 import { deployment } from "../support/manifests.js";
 
@@ -18,15 +19,7 @@ beforeEach(async () => {
   server = await startServer(proxy.url, { scan: { onlyRules: ["K8S-RUNTIME-001", "K8S-RUNTIME-002"] } });
 });
 
-afterEach(async () => {
-  try {
-    proxy.assertNoViolations();
-  } finally {
-    await server.stop();
-    await proxy.stop();
-    await gh.stop();
-  }
-});
+afterEach(() => assertNoViolationsThenStop(proxy, () => server.stop(), () => proxy.stop(), () => gh.stop()));
 
 const hook = () => `${server.url}/api/github/webhooks`;
 

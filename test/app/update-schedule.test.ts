@@ -1,25 +1,17 @@
 // Scheduled update runs walk every installation's repositories through the App's own
 // authentication (JWT → installations → installation token → repositories).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { GitHubClient } from "../../src/github/client.js";
 import { parseInterval, runScheduledUpdates } from "../../src/app/update-schedule.js";
+import { assertNoViolationsAfterEach } from "../support/lifecycle.js";
 import { OWNER, startHarness } from "./support/harness.js";
 import type { Harness } from "./support/harness.js";
 
-let h: Harness | undefined;
-afterEach(async () => {
-  if (!h) return;
-  try {
-    h.proxy.assertNoViolations();
-  } finally {
-    await h.stop();
-    h = undefined;
-  }
-});
+const harnesses = assertNoViolationsAfterEach<Harness>();
 
 describe("scheduled update runs", () => {
   it("visit every repository of every installation, and a failing one does not stop the rest", async () => {
-    h = await startHarness();
+    const h = harnesses.track(await startHarness());
     h.gh.createRepo({ owner: OWNER, repo: "web", files: { "README.md": "# web\n" } });
     h.gh.createRepo({ owner: OWNER, repo: "api", files: { "README.md": "# api\n" } });
     const visited: string[] = [];

@@ -2,10 +2,11 @@
 // strict fake GitHub (every request checked against GitHub's OpenAPI description).
 import { Octokit } from "@octokit/rest";
 import { createTwoFilesPatch } from "diff";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fixFiles } from "../../src/core/engine/fixes.js";
 import { scan } from "../../src/core/engine/scan.js";
 import { DEFAULT_CONFIG } from "../../src/core/config/schema.js";
+import { assertNoViolationsAfterEach } from "../support/lifecycle.js";
 import { webhookPayload } from "../support/webhooks.js";
 import type { WebhookPayload } from "../support/webhooks.js";
 import { INSTALLATION_ID, OWNER, REPO, startHarness } from "../app/support/harness.js";
@@ -15,22 +16,11 @@ import { deployment } from "../support/manifests.js";
 const RULES = { onlyRules: ["K8S-RUNTIME-001", "K8S-RUNTIME-002"] };
 const ALICE = "alice";
 
-let h: Harness | undefined;
-
-afterEach(async () => {
-  if (!h) return;
-  const current = h;
-  h = undefined;
-  try {
-    current.proxy.assertNoViolations();
-    current.gh.assertNoViolations();
-  } finally {
-    await current.stop();
-  }
-});
+// Harness.assertNoViolations() is the proxy's: the fake's OpenAPI violations, then the proxy's GraphQL ones.
+const harnesses = assertNoViolationsAfterEach<Harness>();
 
 async function start(): Promise<Harness> {
-  h = await startHarness({ app: { scan: RULES } });
+  const h = harnesses.track(await startHarness({ app: { scan: RULES } }));
   h.gh.addToken("alice-token", { login: ALICE });
   h.gh.addToken("bob-token", { login: "bob" });
   return h;
@@ -288,7 +278,7 @@ describe("/bulwark fix and ignore on a fork without maintainer edits: no credent
 
   /** The app selects only the fix rules: the credential rules are not among them. */
   async function forkPullRequest(files: Record<string, string>) {
-    h = await startHarness({ app: { scan: { onlyRules: FIX_RULES } } });
+    const h = harnesses.track(await startHarness({ app: { scan: { onlyRules: FIX_RULES } } }));
     h.gh.addToken("alice-token", { login: ALICE });
     h.gh.createRepo({ owner: OWNER, repo: REPO, files: { "README.md": "# web\n" } });
     h.gh.fork({ owner: OWNER, repo: REPO, forkOwner: "carol" });

@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG } from "../../src/core/config/schema.js";
 import { deliverWebhook, webhookPayload } from "../support/webhooks.js";
 import type { FakeGitHub } from "../support/fake-github.js";
 import type { GitHubProxy } from "../support/github-proxy.js";
+import { assertNoViolationsThenStop } from "../support/lifecycle.js";
 import { INSTALLATION_ID, OWNER, REPO, SECRET, startAppFake, startServer } from "../app/support/harness.js";
 import { deployment } from "../support/manifests.js";
 
@@ -22,16 +23,8 @@ beforeEach(async () => {
   server = await startServer(proxy.url, { scan: RULES });
 });
 
-afterEach(async () => {
-  try {
-    proxy.assertNoViolations();
-    gh.assertNoViolations();
-  } finally {
-    await server.stop();
-    await proxy.stop();
-    await gh.stop();
-  }
-});
+// The proxy's check includes the fake's (OpenAPI) violations.
+afterEach(() => assertNoViolationsThenStop(proxy, () => server.stop(), () => proxy.stop(), () => gh.stop()));
 
 async function say(number: number, user: "alice" | "bob", body: string) {
   const octo = new Octokit({ auth: `${user}-token`, baseUrl: gh.url });
