@@ -11,7 +11,7 @@ describe("the fixture", () => {
     const fx = loadOpenApiFixture();
     expect(fx.specVersion).toBe("23.0.2");
     expect(fx.package).toBe("@octokit/openapi@23.0.2");
-    expect(scriptOps).toHaveLength(33);
+    expect(scriptOps).toHaveLength(34);
     expect(fx.operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual([...scriptOps].sort());
     expect(declaredOperations()).toContain("POST /graphql");
     expect(fx.routes.length).toBeGreaterThan(1000);
