@@ -2,8 +2,6 @@
 // Flux, Argo CD, kustomize) pointing at a real docker-registry and a loopback chart repository.
 // The planned updates and their exact edits are golden; applying them and planning again
 // proposes nothing; a newer tag pushed later is proposed on the same branches.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyTextEdits } from "../../src/core/engine/scan.js";
 import { DEFAULT_CONFIG } from "../../src/core/config/schema.js";
@@ -19,27 +17,10 @@ import { helmIndex, startHelmRepo } from "../support/helm-repo.js";
 import type { HelmRepoServer } from "../support/helm-repo.js";
 import { registryUnavailable, startRegistry } from "../support/registry.js";
 import type { TestRegistry } from "../support/registry.js";
+import { readFixtureRepo } from "./fixture-repo.js";
 
 const unavailable = registryUnavailable();
 const NOW = new Date("2026-11-25T00:00:00Z");
-const FIXTURE = new URL("./fixtures/repo/", import.meta.url).pathname;
-
-function readFixture(vars: Record<string, string>): SourceFile[] {
-  const out: SourceFile[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const abs = join(dir, name);
-      if (statSync(abs).isDirectory()) walk(abs);
-      else {
-        let text = readFileSync(abs, "utf8");
-        for (const [k, v] of Object.entries(vars)) text = text.split(k).join(v);
-        out.push({ path: relative(FIXTURE, abs), text });
-      }
-    }
-  };
-  walk(FIXTURE);
-  return out;
-}
 
 /** The lines an edit set changes: [line, before, after]. */
 function changedLines(text: string, edits: readonly TextEdit[]): [number, string, string][] {
@@ -84,7 +65,7 @@ describe.skipIf(unavailable !== undefined)("update planning over a fixture repos
         podinfo: [{ version: "7.0.0" }, { version: "6.5.4", home: "https://github.com/stefanprodan/podinfo" }, { version: "6.5.0" }],
       }),
     );
-    files = readFixture({ __REGISTRY__: reg.host, __CHARTS__: charts.url, __WEB100__: d["web 1.0.0"]! });
+    files = Object.entries(readFixtureRepo({ __REGISTRY__: reg.host, __CHARTS__: charts.url, __WEB100__: d["web 1.0.0"]! })).map(([path, text]) => ({ path, text }));
     ds = createDatasources();
     plan = await planUpdates(files, { datasources: ds, config, now: NOW });
   });

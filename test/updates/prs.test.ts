@@ -4,8 +4,6 @@
 // PR in place; a maintainer-closed PR stays closed; a moved base rebases; a human push stops
 // rebasing; an applied update closes its PR as obsolete; the open-PR limit holds; a registry
 // auth failure is reported and touches no PR.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
 import { Octokit } from "@octokit/rest";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { updateRepository } from "../../src/action/updates.js";
@@ -26,29 +24,12 @@ import { helmIndex, startHelmRepo } from "../support/helm-repo.js";
 import type { HelmRepoServer } from "../support/helm-repo.js";
 import { registryUnavailable, startRegistry } from "../support/registry.js";
 import type { TestRegistry } from "../support/registry.js";
+import { readFixtureRepo } from "./fixture-repo.js";
 
 const unavailable = registryUnavailable();
 const NOW = new Date("2026-11-25T00:00:00Z");
-const FIXTURE = new URL("./fixtures/repo/", import.meta.url).pathname;
 const OWNER = "acme";
 const PASSWORD = "pull-only-s3cret";
-
-function readFixture(vars: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const abs = join(dir, name);
-      if (statSync(abs).isDirectory()) walk(abs);
-      else {
-        let text = readFileSync(abs, "utf8");
-        for (const [k, v] of Object.entries(vars)) text = text.split(k).join(v);
-        out[relative(FIXTURE, abs)] = text;
-      }
-    }
-  };
-  walk(FIXTURE);
-  return out;
-}
 
 const WRITES = /^(POST|PATCH|PUT|DELETE) /;
 
@@ -98,7 +79,7 @@ describe.skipIf(unavailable !== undefined)("update pull requests (fake GitHub, r
     await reg.pushChart("charts/shop-common", "1.0.0");
     await reg.pushChart("charts/shop-common", "1.1.0+build.5");
     charts = await startHelmRepo(helmIndex({ redis, podinfo }));
-    fixture = readFixture({ __REGISTRY__: reg.host, __CHARTS__: charts.url, __WEB100__: d["web 1.0.0"]! });
+    fixture = readFixtureRepo({ __REGISTRY__: reg.host, __CHARTS__: charts.url, __WEB100__: d["web 1.0.0"]! });
     gh = await FakeGitHub.start();
     gh.createRepo({ owner: OWNER, repo: "web", files: fixture });
     gh.addToken("maintainer-token", { login: "maria" });
