@@ -15,7 +15,7 @@ import { applyEditsToText, lineAt, lineTable, planPlacements } from "./placement
 import type { InlinePlacement, Placement, SuggestionPlacement } from "./placement.js";
 import type { BlobText } from "./contents.js";
 import type { SelectedFile } from "./pr-files.js";
-import { CREDENTIAL_PATTERNS, URL_WITH_PASSWORD } from "../core/secrets/credentials.js";
+import { hasCredentialFormat } from "../core/secrets/credentials.js";
 
 /** Scan options a caller may pass through (tests pin the catalog or the rules; the app the clock). */
 export type ScanPassThrough = Pick<ScanOptions, "catalog" | "onlyRules" | "now">;
@@ -307,11 +307,6 @@ function showsCredential(p: CommentLike, original: string, reported: readonly [n
   }
   if (hasCredentialFormat(shown)) return true;
   return (reported ?? []).some(([a, b]) => spans.some(([s, e]) => a <= e && s <= b));
-}
-
-/** True when `text` holds a known credential format (a vendor token, a private key, a URL with its password). */
-export function hasCredentialFormat(text: string): boolean {
-  return CREDENTIAL_PATTERNS.some((c) => c.re.test(text)) || URL_WITH_PASSWORD.test(text);
 }
 
 /** Most severe first, then path, line, rule, fingerprint: the order of comments and annotations. */

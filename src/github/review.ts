@@ -44,7 +44,7 @@ import { PR_FILES_CAP, candidateFiles, listPullRequestFiles, selectByConfig } fr
 import type { PullFile, SelectedFile } from "./pr-files.js";
 import { listBulwarkComments, resolveThreads } from "./threads.js";
 import type { ExistingComment } from "./threads.js";
-import { plural, sanitizeInline } from "../report/common.js";
+import { countBySeverity, plural, sanitizeInline } from "../report/common.js";
 
 export interface ReviewLogger {
   info(msg: string): void;
@@ -186,12 +186,6 @@ interface PullData {
 async function getPull(client: GitHubClient, repo: RepoRef, number: number): Promise<PullData> {
   const res = await client.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: repo.owner, repo: repo.repo, pull_number: number });
   return res.data as PullData;
-}
-
-function countBySeverity(findings: readonly Finding[]): Partial<Record<Severity, number>> {
-  const out: Partial<Record<Severity, number>> = {};
-  for (const f of findings) out[f.severity] = (out[f.severity] ?? 0) + 1;
-  return out;
 }
 
 function short(sha: string): string {

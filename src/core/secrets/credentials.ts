@@ -26,3 +26,15 @@ export const NOT_AUTH = /author(?!i[sz])/gi;
 export function knownCredential(value: string): string | undefined {
   return CREDENTIAL_PATTERNS.find((p) => p.re.test(value))?.label;
 }
+
+/** Every credential format a text holds (vendor tokens, private keys, a URL with its password), once each. */
+export function credentialFormatsIn(text: string): string[] {
+  const found = new Set(CREDENTIAL_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.label));
+  if (URL_WITH_PASSWORD.test(text)) found.add("a URL with its password");
+  return [...found];
+}
+
+/** True when a text holds a known credential format (what output that quotes file content must not show). */
+export function hasCredentialFormat(text: string): boolean {
+  return CREDENTIAL_PATTERNS.some((p) => p.re.test(text)) || URL_WITH_PASSWORD.test(text);
+}

@@ -15,7 +15,7 @@ import type { BulwarkConfig } from "../../core/config/schema.js";
 import type { Finding, SourceFile } from "../../core/types.js";
 import { ruleDocument } from "../../cli/rules.js";
 import { plural, sanitizeInline } from "../../report/common.js";
-import { CREDENTIAL_RULES, credentialLines, hasCredentialFormat } from "../analysis.js";
+import { CREDENTIAL_RULES, credentialLines } from "../analysis.js";
 import type { ScanPassThrough } from "../analysis.js";
 import { errorStatus, errorSummary } from "../client.js";
 import type { GitHubClient, RepoRef } from "../client.js";
@@ -27,7 +27,7 @@ import type { PullRequestTarget, RepositoryTarget } from "../review.js";
 import { helpText, MAX_COMMANDS_PER_COMMENT, needsWrite } from "./parse.js";
 import type { Command, ParsedCommand } from "./parse.js";
 import { cleanReason, planSuppression } from "./ignore.js";
-import { CREDENTIAL_PATTERNS, URL_WITH_PASSWORD } from "../../core/secrets/credentials.js";
+import { credentialFormatsIn, hasCredentialFormat, knownCredential } from "../../core/secrets/credentials.js";
 
 /** GitHub's limit is 65,536 characters per comment; replies stay below this. */
 export const REPLY_BUDGET = 60_000;
@@ -229,9 +229,7 @@ function credentialPatches(files: readonly SourceFile[], changed: ReadonlyMap<st
   const original = new Map(files.map((f) => [f.path, f.text]));
   for (const [path, text] of changed) {
     const patch = filePatch(path, original.get(path) ?? "", text);
-    const what = new Set<string>();
-    for (const c of CREDENTIAL_PATTERNS) if (c.re.test(patch)) what.add(c.label);
-    if (URL_WITH_PASSWORD.test(patch)) what.add("a URL with its password");
+    const what = new Set(credentialFormatsIn(patch));
     const lines = shownLines(patch);
     const hit = (spans: readonly [number, number][] | undefined, shown: readonly number[]) => (spans ?? []).some(([a, b]) => shown.some((l) => a <= l && l <= b));
     if (hit(before.get(path), lines.old) || hit(after.get(path), lines.new)) what.add("a value a credential rule reports");
@@ -249,7 +247,7 @@ export function maskCredentials(text: string): string {
   return text.replace(/\S+/g, (word) => {
     if (!hasCredentialFormat(word)) return word;
     const url = word.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@$]+:)[^/\s@$]+@/gi, "$1****@");
-    return CREDENTIAL_PATTERNS.some((c) => c.re.test(url)) ? "[credential withheld]" : url;
+    return knownCredential(url) !== undefined ? "[credential withheld]" : url;
   });
 }
 
